@@ -1,0 +1,84 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Features every target builds with: explicit `any`, imports visible only where declared, and
+// internal imports unless a target re-exports a type on purpose.
+let upcomingFeatures: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "run-agent-bus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "run-agent", targets: ["run-agent"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // ncursesw, wrapped by hand: SwiftPM has no package for it (see Modulemap/shim.h).
+        .systemLibrary(name: "CNcursesw", path: "Modulemap"),
+        .target(
+            name: "BusCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
+            name: "BusTUI",
+            dependencies: ["BusCore", "CNcursesw"],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
+            name: "BusCLI",
+            dependencies: [
+                "BusCore",
+                "BusTUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
+            name: "run-agent",
+            dependencies: ["BusCLI"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "BusCoreTests",
+            dependencies: ["BusCore"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "BusTUITests",
+            dependencies: ["BusTUI", "BusCore"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["BusCore"],
+            swiftSettings: upcomingFeatures
+        ),
+    ]
+)
+
+// Benchmarks pull in package-benchmark and jemalloc interposition: join them to the graph only on request,
+// so the ordinary build and test run stay lean (`BUS_BENCHMARKS=1 swift package benchmark`).
+if Context.environment["BUS_BENCHMARKS"] == "1" {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "BusBenchmarks",
+            dependencies: [
+                "BusCore",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/BusBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}

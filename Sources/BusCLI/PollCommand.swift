@@ -1,0 +1,76 @@
+import ArgumentParser
+import BusCore
+
+/// `run-agent bus poll`: wait until there are messages after `--since`, print them, exit.
+struct PollCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poll",
+        abstract: "Block until messages after --since exist, print them and exit (124 on --timeout).",
+        discussion: "Without --since, waits for the next message appended after the poll starts."
+    )
+
+    @OptionGroup var location: BusLocationOptions
+
+    @Option(name: .long, help: "Return the messages after this msg_id.")
+    var since: String?
+
+    @Option(name: .long, help: "Give up after this many seconds (decimals allowed) and exit 124.")
+    var timeout: String?
+
+    @Option(name: .long, help: "Only messages of this type (repeatable).")
+    var type: [String] = []
+
+    @Flag(name: .long, help: "One JSON object per line.")
+    var json = false
+
+    /// The documented exit code of a poll that timed out (as timeout(1)).
+    static let timedOutExitCode: Int32 = 124
+
+    func run() throws {
+        var timedOut = false
+        try reportingErrors { () throws(BusError) in
+            let path = try location.readPath(environment: ProcessEnvironment.current())
+            let limit = try timeout.map { text throws(BusError) in try SettingParser.seconds(text, name: "--timeout") }
+            try BusPresence.require(path)
+            timedOut = try !poll(path, limit: limit)
+        }
+        if timedOut { throw ExitCode(Self.timedOutExitCode) }
+    }
+
+    /// - Returns: false when the timeout passed with nothing new.
+    private func poll(_ path: String, limit: Duration?) throws(BusError) -> Bool {
+        #if os(Linux)
+        let filter = MessageFilter(types: Set(type), task: location.taskFilter)
+        let printer = MessagePrinter(json: json)
+        let deadline = limit.map { ContinuousClock.now.advanced(by: $0) }
+        let tailer = try BusTailer(path: path)
+        let first = try tailer.refresh()
+        reportMalformed(first.malformed, path: path)
+        if let since {
+            let found = try BusReader.messages(first.messages, after: since, path: path).filter(filter.matches)
+            if !found.isEmpty {
+                printer.print(found)
+                return true
+            }
+        }
+        while true {
+            var wait: Duration?
+            if let deadline {
+                let now = ContinuousClock.now
+                if now >= deadline { return false }
+                wait = now.duration(to: deadline)
+            }
+            tailer.wait(timeout: wait)
+            let update = try tailer.refresh()
+            reportMalformed(update.malformed, path: path)
+            let found = update.messages.filter(filter.matches)
+            if !found.isEmpty {
+                printer.print(found)
+                return true
+            }
+        }
+        #else
+        return false
+        #endif
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import BusCore
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// `run-agent bus post`: append one message through the locked writer.
+struct PostCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post",
+        abstract: "Append a message to the bus; prints its msg_id.",
+        discussion: """
+            Bus: --bus, else JRUN_MESSAGE_BUS, else --project[/--task] under the root, else discovery from \
+            the working folder. Context: flags, then the bus path, then JRUN_PROJECT_ID, JRUN_TASK_ID, JRUN_ID.
+            """
+    )
+
+    @OptionGroup var location: BusLocationOptions
+
+    @Option(name: .long, help: "Message type (FACT, PROGRESS, DECISION, QUESTION, DONE, ...).")
+    var type: String = "INFO"
+
+    @Option(name: .long, help: "Message body (default: read from stdin).")
+    var body: String?
+
+    @Option(name: .customLong("run"), help: "Run id (default: JRUN_ID).")
+    var runID: String?
+
+    @Option(name: .long, help: "Issue id.")
+    var issue: String?
+
+    @Option(name: .long, help: "Parent message id (repeatable).")
+    var parent: [String] = []
+
+    @Option(name: .long, help: "Metadata entry key=value (repeatable).")
+    var meta: [String] = []
+
+    @Flag(name: .long, help: "Do not fsync before unlocking (also JRUN_BUS_FSYNC=0).")
+    var noFsync = false
+
+    func validate() throws {
+        for entry in meta where !entry.contains("=") || entry.hasPrefix("=") {
+            throw ValidationError("--meta expects key=value, got '\(entry)'")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors { () throws(BusError) in
+            let environment = ProcessEnvironment.current()
+            let path = try location.writePath(environment: environment)
+            let inferred = BusPaths.context(ofBus: path)
+            let text: String
+            if let body { text = body } else { text = try Self.readStandardInput() }
+            var options = try WriterOptions.fromEnvironment(environment)
+            if noFsync { options.fsync = false }
+            var metadata: [String: String] = [:]
+            for entry in meta {
+                let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                metadata[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+            }
+            let draft = MessageDraft(
+                type: type,
+                projectID: location.project ?? inferred.project ?? environment["JRUN_PROJECT_ID"] ?? "",
+                taskID: location.task ?? inferred.task ?? environment["JRUN_TASK_ID"] ?? "",
+                runID: runID ?? environment["JRUN_ID"] ?? "",
+                issueID: issue ?? "",
+                parents: parent.map { BusParent(msgID: $0) },
+                meta: metadata,
+                body: text
+            )
+            if draft.projectID.isEmpty {
+                throw .invalidMessage("project_id is empty: pass --project, set JRUN_PROJECT_ID, or post to a bus in a project folder")
+            }
+            try Self.createParentFolders(path, location: location, environment: environment)
+            let receipt = try BusWriter(path: path, options: options).post(draft)
+            if let repair = receipt.repair { Terminal.warning("\(repair) (\(path))") }
+            for message in receipt.messages { Terminal.out("msg_id: \(message.msgID)\n") }
+        }
+    }
+
+    /// Reads all of stdin and checks it is UTF-8.
+    static func readStandardInput() throws(BusError) -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { raw in read(0, raw.baseAddress, raw.count) }
+            if count > 0 {
+                bytes.append(contentsOf: chunk[..<count])
+            } else if count == 0 {
+                break
+            } else if errno != EINTR {
+                throw .system(call: "read", path: "(stdin)", errno: errno)
+            }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8(source: "stdin") }
+        return text
+    }
+
+    /// `--project`/`--task` name folders under the root that may not exist yet: create them like `mkdir -p`
+    /// (never for an explicit bus path, where a missing folder is the caller's mistake).
+    static func createParentFolders(
+        _ path: String,
+        location: BusLocationOptions,
+        environment: [String: String]
+    ) throws(BusError) {
+        guard location.bus == nil, environment["JRUN_MESSAGE_BUS"].map(\.isEmpty) ?? true, location.project != nil
+        else { return }
+        var missing: [String] = []
+        var folder = PathText.split(path).directory
+        var info = stat()
+        while folder != "/", !folder.isEmpty, stat(folder, &info) != 0 {
+            missing.insert(folder, at: 0)
+            folder = PathText.split(folder).directory
+        }
+        for folder in missing where mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            throw .system(call: "mkdir", path: folder, errno: errno)
+        }
+    }
+}

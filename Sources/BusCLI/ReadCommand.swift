@@ -1,0 +1,90 @@
+import ArgumentParser
+import BusCore
+
+/// `run-agent bus read`: print the last messages, optionally following new ones.
+struct ReadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "read",
+        abstract: "Print messages from the bus; --follow keeps printing new ones.",
+        discussion: """
+            Bus: --bus or --project[/--task], else JRUN_MESSAGE_BUS, else discovery. --task without --project \
+            filters by task id. Text lines are "[YYYY-MM-DD HH:MM:SS] (TYPE) body" in UTC.
+            """
+    )
+
+    @OptionGroup var location: BusLocationOptions
+
+    @Option(name: .long, help: "Print only the last N messages (0 = all).")
+    var tail: Int = 20
+
+    @Flag(name: .shortAndLong, help: "Keep printing messages as they are appended (inotify-driven).")
+    var follow = false
+
+    @Option(name: .long, help: "Only messages after the one with this msg_id.")
+    var since: String?
+
+    @Option(name: .long, help: "Only messages of this type (repeatable).")
+    var type: [String] = []
+
+    @Flag(name: .long, help: "One JSON object per line.")
+    var json = false
+
+    func validate() throws {
+        guard tail >= 0 else { throw ValidationError("--tail must be 0 (all) or more, got \(tail)") }
+    }
+
+    func run() throws {
+        try reportingErrors { () throws(BusError) in
+            let path = try location.readPath(environment: ProcessEnvironment.current())
+            try BusPresence.require(path)
+            let filter = MessageFilter(types: Set(type), task: location.taskFilter)
+            let printer = MessagePrinter(json: json)
+            if follow {
+                try followBus(path, filter: filter, printer: printer)
+            } else {
+                let snapshot = try BusReader.read(path)
+                reportMalformed(snapshot.malformed, path: path)
+                printer.print(try initialSelection(snapshot.messages, filter: filter, path: path))
+            }
+        }
+    }
+
+    /// `--since`, then the filters, then `--tail`.
+    private func initialSelection(
+        _ messages: [BusMessage],
+        filter: MessageFilter,
+        path: String
+    ) throws(BusError) -> ArraySlice<BusMessage> {
+        let after = try since.map { id throws(BusError) in try BusReader.messages(messages, after: id, path: path) }
+        let selected = (after ?? messages[...]).filter(filter.matches)
+        return tail == 0 ? selected[...] : selected.suffix(tail)
+    }
+
+    #if os(Linux)
+    private func followBus(_ path: String, filter: MessageFilter, printer: MessagePrinter) throws(BusError) {
+        let tailer = try BusTailer(path: path)
+        let first = try tailer.refresh()
+        reportMalformed(first.malformed, path: path)
+        printer.print(try initialSelection(first.messages, filter: filter, path: path))
+        while true {
+            tailer.wait()
+            let update = try tailer.refresh()
+            for reset in update.resets { Terminal.warning("\(reset): \(path)") }
+            reportMalformed(update.malformed, path: path)
+            printer.print(update.messages.filter(filter.matches))
+        }
+    }
+    #endif
+}
+
+/// Checks that a bus to read exists and may be read.
+enum BusPresence {
+    /// - Throws: `.busNotFound` for a missing file, `.symlink`/`.notRegularFile` for refused paths.
+    static func require(_ path: String) throws(BusError) {
+        do {
+            _ = try BusFile.open(path, flags: 0)
+        } catch .system(_, _, let code) where code == 2 {
+            throw .busNotFound(path)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+
+/// The entry point the `run-agent` executable calls.
+package enum RunAgentMain {
+    package static func main() { RunAgentCommand.main() }
+}
+
+/// `run-agent`: the root command. Only `bus` lives here; conductor-loop's other commands are not ours.
+struct RunAgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run-agent",
+        abstract: "Watch and talk to a swarm of agents through a shared message-bus file.",
+        version: "0.1.0",
+        subcommands: [BusCommand.self]
+    )
+
+}
+
+/// `run-agent bus ...`.
+struct BusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bus",
+        abstract: "Post to, read, follow and monitor message-bus files.",
+        discussion: """
+            Exit codes: 0 ok, 64 usage, 65 invalid message or input, 66 bus not found, 73 path refused \
+            (symlink, not a regular file, escapes the root), 74 I/O error, 75 lock timeout (retry later), \
+            124 poll timed out.
+            """,
+        subcommands: [
+            PostCommand.self, ReadCommand.self, PollCommand.self, DiscoverCommand.self, RotateCommand.self,
+            DemoAgentCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,83 @@
+/// The byte layout shared by the encoder and the scanner.
+///
+/// A record is `---\n`, the YAML header, `---\n`, the stored body; every record after the first is preceded by
+/// one `\n`. This tool adds two header keys that Go's reader ignores:
+/// - `body_bytes: N`: the stored body is exactly the next N bytes (it always ends in `\n`). A shorter body is a
+///   torn record, and lines after it are outside the record.
+/// - `body_escape: dashes`: the body had a line that is `---` (a record separator). In such a body every line
+///   matching `\\*---\r?` got one more leading backslash; readers of this key remove one again.
+package enum RecordFormat {
+    package static let separatorLine: [UInt8] = Array("---\n".utf8)
+    package static let bodyBytesKey = "body_bytes"
+    package static let bodyEscapeKey = "body_escape"
+    package static let bodyEscapeDashes = "dashes"
+
+    /// Default largest body the writer accepts (1 MiB); `JRUN_BUS_MAX_BODY` changes it.
+    package static let defaultMaxBodyBytes = 1 << 20
+
+    /// True when `line` (without its `\n`) is `---` or `---\r`: the line every reader takes as a separator.
+    @inline(__always)
+    static func isRule(_ line: UnsafeBufferPointer<UInt8>.SubSequence) -> Bool {
+        let count = line.count
+        guard count == 3 || count == 4 else { return false }
+        let start = line.startIndex
+        return line[start] == 0x2D && line[start + 1] == 0x2D && line[start + 2] == 0x2D
+            && (count == 3 || line[start + 3] == 0x0D)
+    }
+}
+
+/// The body transformations of the record format: the dash escape and the trailing line break.
+package enum BodyCodec {
+    /// True when some line of `body` would end a record in every reader.
+    package static func needsEscape(_ body: [UInt8]) -> Bool {
+        var lineStart = 0
+        for index in 0...body.count where index == body.count || body[index] == 0x0A {
+            if isDashLine(body[lineStart..<index], backslashes: false) { return true }
+            lineStart = index + 1
+        }
+        return false
+    }
+
+    /// Prefixes one `\` to every line matching `\\*---\r?`.
+    package static func escape(_ body: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count + 16)
+        var lineStart = 0
+        for index in 0...body.count where index == body.count || body[index] == 0x0A {
+            if isDashLine(body[lineStart..<index], backslashes: true) { out.append(0x5C) }
+            out.append(contentsOf: body[lineStart..<min(index + 1, body.count)])
+            lineStart = index + 1
+        }
+        return out
+    }
+
+    /// Removes one leading `\` from every line matching `\\+---\r?`.
+    package static func unescape(_ body: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count)
+        var lineStart = body.startIndex
+        for index in body.startIndex...body.endIndex where index == body.endIndex || body[index] == 0x0A {
+            let line = body[lineStart..<index]
+            let skip = line.first == 0x5C && isDashLine(line, backslashes: true) ? 1 : 0
+            out.append(contentsOf: body[(lineStart + skip)..<min(index + 1, body.endIndex)])
+            lineStart = index + 1
+        }
+        return out
+    }
+
+    private static func isDashLine(_ line: ArraySlice<UInt8>, backslashes: Bool) -> Bool {
+        var rest = line
+        if rest.last == 0x0D { rest = rest.dropLast() }
+        if backslashes { rest = rest.drop { $0 == 0x5C } }
+        return rest.count == 3 && rest.allSatisfy { $0 == 0x2D }
+    }
+
+    /// Drops one trailing line break (`\r\n`, `\n` or `\r`), which the format does not preserve.
+    package static func trimmingOneLineBreak(_ body: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        if body.last == 0x0A {
+            let rest = body.dropLast()
+            return rest.last == 0x0D ? rest.dropLast() : rest
+        }
+        return body.last == 0x0D ? body.dropLast() : body
+    }
+}

@@ -1,0 +1,210 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A UTC instant with nanosecond precision.
+///
+/// Kept as whole seconds plus nanoseconds because `Date` is a `Double` and would lose the last digits that
+/// message ids and `ts:` carry.
+package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    package var seconds: Int64
+    /// 0 ..< 1_000_000_000.
+    package var nanoseconds: Int32
+
+    package static let zero = BusTimestamp(seconds: 0, nanoseconds: 0)
+
+    package init(seconds: Int64, nanoseconds: Int32) {
+        self.seconds = seconds
+        self.nanoseconds = nanoseconds
+    }
+
+    /// Reads the wall clock (`clock_gettime(CLOCK_REALTIME)`).
+    package static func now() -> BusTimestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return BusTimestamp(seconds: Int64(spec.tv_sec), nanoseconds: Int32(spec.tv_nsec))
+    }
+
+    package static func < (lhs: BusTimestamp, rhs: BusTimestamp) -> Bool {
+        (lhs.seconds, lhs.nanoseconds) < (rhs.seconds, rhs.nanoseconds)
+    }
+
+    package var description: String { rfc3339 }
+
+    /// The calendar fields of this instant in UTC.
+    package var civil: CivilTime { CivilTime(seconds: seconds) }
+
+    /// RFC 3339 in UTC with the fraction's trailing zeros trimmed, as Go's `time.RFC3339Nano` prints it:
+    /// `2026-11-26T14:42:16.0678Z`.
+    package var rfc3339: String {
+        var text = civil.isoDateTime
+        if nanoseconds != 0 {
+            var digits = Self.padded(Int(nanoseconds), width: 9)
+            while digits.last == "0" { digits.removeLast() }
+            text += "." + digits
+        }
+        return text + "Z"
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS` in UTC, the timestamp of `read`'s text lines.
+    package var humanReadable: String {
+        let time = civil
+        return time.isoDate + " " + time.clock
+    }
+
+    static func padded(_ value: Int, width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    /// Parses RFC 3339 (`T` or space between date and time, up to 9 fraction digits, `Z` or a numeric offset).
+    /// A time without a zone is read as UTC, as the legacy line format writes it.
+    package init?(rfc3339 text: some StringProtocol) {
+        var parser = TimestampParser(Array(text.utf8))
+        guard let value = parser.parse() else { return nil }
+        self = value
+    }
+}
+
+/// Calendar fields of a UTC instant (proleptic Gregorian, Howard Hinnant's days-from-civil algorithms).
+package struct CivilTime: Sendable, Equatable {
+    package var year: Int
+    package var month: Int
+    package var day: Int
+    package var hour: Int
+    package var minute: Int
+    package var second: Int
+
+    package init(seconds: Int64) {
+        let days = Int(seconds.floorDivided(by: 86_400))
+        let secondOfDay = Int(seconds - Int64(days) * 86_400)
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        hour = secondOfDay / 3600
+        minute = secondOfDay / 60 % 60
+        second = secondOfDay % 60
+    }
+
+    /// Seconds since the epoch of a UTC calendar time; nil when a field is out of range.
+    static func epochSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64? {
+        guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
+            (0...60).contains(second)
+        else { return nil }
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    }
+
+    /// `YYYY-MM-DD`.
+    package var isoDate: String {
+        BusTimestamp.padded(year, width: 4) + "-" + BusTimestamp.padded(month, width: 2) + "-"
+            + BusTimestamp.padded(day, width: 2)
+    }
+
+    /// `HH:MM:SS`.
+    package var clock: String {
+        BusTimestamp.padded(hour, width: 2) + ":" + BusTimestamp.padded(minute, width: 2) + ":"
+            + BusTimestamp.padded(second, width: 2)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS`.
+    var isoDateTime: String { isoDate + "T" + clock }
+
+    /// `YYYYMMDD-HHMMSS`, the time part of message ids.
+    var compact: String {
+        BusTimestamp.padded(year, width: 4) + BusTimestamp.padded(month, width: 2) + BusTimestamp.padded(day, width: 2)
+            + "-" + BusTimestamp.padded(hour, width: 2) + BusTimestamp.padded(minute, width: 2)
+            + BusTimestamp.padded(second, width: 2)
+    }
+}
+
+extension Int64 {
+    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}
+
+/// A byte-level RFC 3339 parser: the hot path of reading a bus parses one `ts:` per record.
+private struct TimestampParser {
+    let bytes: [UInt8]
+    var index = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func digits(_ count: Int) -> Int? {
+        guard index + count <= bytes.count else { return nil }
+        var value = 0
+        for offset in 0..<count {
+            let byte = bytes[index + offset]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        index += count
+        return value
+    }
+
+    mutating func expect(_ options: UInt8...) -> Bool {
+        guard index < bytes.count, options.contains(bytes[index]) else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func parse() -> BusTimestamp? {
+        guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")),
+            let day = digits(2), expect(UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")),
+            let hour = digits(2), expect(UInt8(ascii: ":")), let minute = digits(2), expect(UInt8(ascii: ":")),
+            let second = digits(2)
+        else { return nil }
+        var nanos = 0
+        if expect(UInt8(ascii: ".")) {
+            var scale = 100_000_000
+            var count = 0
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                if count < 9 { nanos += Int(bytes[index] - UInt8(ascii: "0")) * scale }
+                scale /= 10
+                count += 1
+                index += 1
+            }
+            guard count > 0 else { return nil }
+        }
+        var offsetSeconds = 0
+        if index < bytes.count {
+            if expect(UInt8(ascii: "Z"), UInt8(ascii: "z")) {
+                offsetSeconds = 0
+            } else if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
+                index += 1
+                guard let hours = digits(2), expect(UInt8(ascii: ":")), let minutes = digits(2) else { return nil }
+                offsetSeconds = sign * (hours * 3600 + minutes * 60)
+            } else {
+                return nil
+            }
+        }
+        guard index == bytes.count,
+            let local = CivilTime.epochSeconds(
+                year: year,
+                month: month,
+                day: day,
+                hour: hour,
+                minute: minute,
+                second: second
+            )
+        else { return nil }
+        return BusTimestamp(seconds: local - Int64(offsetSeconds), nanoseconds: Int32(nanos))
+    }
+}

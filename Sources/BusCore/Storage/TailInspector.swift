@@ -1,0 +1,71 @@
+/// How the end of a bus looks to a writer about to append, under the lock.
+enum TailState: Equatable {
+    /// Ends after a complete record or line.
+    case clean
+    /// Ends inside a line that is not part of a record (a legacy line without its `\n`): seal it with `\n`.
+    case unterminatedLine
+    /// Ends inside a record a writer never finished: cut from `cut` (the end of the last complete item).
+    case torn(cut: Int)
+}
+
+/// Finds a torn tail without reading the whole file.
+///
+/// Record openers are `---` lines preceded by a blank line (closers follow header lines, and this tool's
+/// bodies never contain a `---` line), so the scan starts at the last such line and runs the ordinary
+/// scanner to the end: whatever it holds back as incomplete from a `---` line is a torn record.
+enum TailInspector {
+    static let initialWindow = 64 * 1024
+    static let maximumWindow = 64 * 1024 * 1024
+
+    static func inspect(_ handle: FileHandle, size: Int) throws(BusError) -> TailState {
+        guard size > 0 else { return .clean }
+        var window = initialWindow
+        while true {
+            let start = max(0, size - window)
+            let bytes = try handle.read(at: start, count: size - start)
+            if let boundary = lastBoundary(bytes, atFileStart: start == 0) {
+                return analyze(bytes, from: boundary, base: start)
+            }
+            if start == 0 { return analyze(bytes, from: 0, base: 0) }
+            if window >= maximumWindow { return bytes.last == 0x0A ? .clean : .unterminatedLine }
+            window *= 4
+        }
+    }
+
+    /// The last `---` line that starts the buffer (at the file start) or follows a blank line.
+    static func lastBoundary(_ bytes: [UInt8], atFileStart: Bool) -> Int? {
+        var position = bytes.count
+        while position > 0 {
+            // Find the start of the line that ends before `position`.
+            var lineStart = position - 1
+            while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+            var lineEnd = position
+            if lineEnd > lineStart, bytes[lineEnd - 1] == 0x0A { lineEnd -= 1 }
+            let line = bytes[lineStart..<lineEnd]
+            let isRule = line.elementsEqual("---".utf8) || line.elementsEqual("---\r".utf8)
+            if isRule {
+                if lineStart == 0 && atFileStart { return 0 }
+                if lineStart >= 2, bytes[lineStart - 1] == 0x0A, bytes[lineStart - 2] == 0x0A { return lineStart }
+            }
+            position = lineStart
+        }
+        return nil
+    }
+
+    static func analyze(_ bytes: [UInt8], from boundary: Int, base: Int) -> TailState {
+        let result = bytes.withUnsafeBufferPointer { buffer in
+            RecordScanner.scan(UnsafeBufferPointer(rebasing: buffer[boundary...]), baseOffset: base + boundary)
+        }
+        var rest = bytes[(result.end - base)...]
+        while let newline = rest.firstIndex(of: 0x0A), rest[rest.startIndex..<newline].allSatisfy({ $0 == 0x0D }) {
+            rest = rest[(newline + 1)...]
+        }
+        if rest.isEmpty { return bytes.last == 0x0A ? .clean : .unterminatedLine }
+        let firstLine = rest.prefix { $0 != 0x0A }
+        let opensRecord =
+            firstLine.elementsEqual("---".utf8) || firstLine.elementsEqual("---\r".utf8)
+            || (rest.firstIndex(of: 0x0A) == nil && firstLine.count <= 3 && firstLine.allSatisfy { $0 == 0x2D })
+        if opensRecord { return .torn(cut: result.end) }
+        return bytes.last == 0x0A ? .clean : .unterminatedLine
+    }
+}

@@ -1,0 +1,83 @@
+/// Every failure of the engine, with the path, the syscall and the errno where there is one.
+///
+/// The CLI prints `description` as one line on stderr and exits with `exitCode` (sysexits.h values, documented
+/// in the README).
+package enum BusError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A syscall failed: `'open' failed for '/x/bus.md': No such file or directory (errno 2)`.
+    case system(call: String, path: String, errno: Int32)
+    /// The bus path is a symbolic link (refused: it could point anywhere).
+    case symlink(path: String)
+    /// The bus path exists but is not a regular file (directory, FIFO, device, socket).
+    case notRegularFile(path: String, kind: String)
+    /// A project or task id that cannot be one path component under the root.
+    case unsafePathComponent(role: String, value: String)
+    /// A message that may not be written (empty type, control characters, ...).
+    case invalidMessage(String)
+    /// The body is larger than the configured maximum.
+    case bodyTooLarge(bytes: Int, limit: Int)
+    /// Input that is not valid UTF-8 (stdin, `--body-file`).
+    case invalidUTF8(source: String)
+    /// The write lock stayed busy for the whole timeout.
+    case lockTimeout(path: String, seconds: Double)
+    /// No bus file was found or the one named does not exist.
+    case busNotFound(String)
+    /// `--since` names an id that is not on the bus.
+    case sinceNotFound(id: String, path: String)
+    /// A setting (environment variable or option) with a value that cannot be used.
+    case invalidSetting(name: String, value: String, expected: String)
+
+    package var description: String {
+        switch self {
+        case .system(let call, let path, let errno):
+            "'\(call)' failed for '\(path)': \(Errno.describe(errno)) (errno \(errno))"
+        case .symlink(let path):
+            "message bus must not be a symlink: \(path)"
+        case .notRegularFile(let path, let kind):
+            "message bus must be a regular file, found \(kind): \(path)"
+        case .unsafePathComponent(let role, let value):
+            "\(role) id must be a single path component (no '/', '\\', '..', NUL or control characters): "
+                + quoted(value)
+        case .invalidMessage(let reason):
+            "invalid message: \(reason)"
+        case .bodyTooLarge(let bytes, let limit):
+            "invalid message: body is \(bytes) bytes, over the limit of \(limit) bytes (JRUN_BUS_MAX_BODY)"
+        case .invalidUTF8(let source):
+            "invalid input: \(source) is not valid UTF-8"
+        case .lockTimeout(let path, let seconds):
+            "timed out after \(seconds)s waiting for the bus lock (retry later): \(path)"
+        case .busNotFound(let detail):
+            "message bus not found: \(detail)"
+        case .sinceNotFound(let id, let path):
+            "message id not found on the bus: \(id) in \(path)"
+        case .invalidSetting(let name, let value, let expected):
+            "invalid \(name) \(quoted(value)): expected \(expected)"
+        }
+    }
+
+    /// The process exit code for this error (sysexits.h): 65 data, 66 no input, 73 cannot create, 74 I/O,
+    /// 75 temporary failure.
+    package var exitCode: Int32 {
+        switch self {
+        case .invalidSetting: 64
+        case .invalidMessage, .bodyTooLarge, .invalidUTF8, .sinceNotFound: 65
+        case .busNotFound: 66
+        case .symlink, .notRegularFile, .unsafePathComponent: 73
+        case .system: 74
+        case .lockTimeout: 75
+        }
+    }
+}
+
+private func quoted(_ value: String) -> String {
+    var out = "\""
+    for scalar in value.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            out += "\\u{" + String(scalar.value, radix: 16) + "}"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}

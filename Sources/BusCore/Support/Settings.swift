@@ -1,0 +1,46 @@
+/// Parsing of the values users type: sizes (`10M`) and durations in seconds (`2.5`).
+package enum SettingParser {
+    /// Bytes, with an optional `K`, `M` or `G` suffix (1024-based, `KiB`/`KB` spellings accepted).
+    package static func byteSize(_ text: String, name: String) throws(BusError) -> Int {
+        let invalid = BusError.invalidSetting(name: name, value: text, expected: "a size in bytes such as 512, 64K, 10M or 1G")
+        var digits = Substring(text.trimmingSpaces)
+        var multiplier = 1
+        for (suffixes, factor) in [(["KIB", "KB", "K"], 1 << 10), (["MIB", "MB", "M"], 1 << 20), (["GIB", "GB", "G"], 1 << 30)] {
+            if let suffix = suffixes.first(where: { digits.uppercased().hasSuffix($0) }) {
+                digits = digits.dropLast(suffix.count)
+                multiplier = factor
+                break
+            }
+        }
+        if digits.uppercased().hasSuffix("B") { digits = digits.dropLast() }
+        guard let value = Int(digits), value >= 0 else { throw invalid }
+        let (product, overflow) = value.multipliedReportingOverflow(by: multiplier)
+        guard !overflow else { throw invalid }
+        return product
+    }
+
+    /// Seconds as a decimal number (`10`, `0.25`), at least zero.
+    package static func seconds(_ text: String, name: String) throws(BusError) -> Duration {
+        guard let value = Double(text.trimmingSpaces), value.isFinite, value >= 0, value < 1e9 else {
+            throw .invalidSetting(name: name, value: text, expected: "a number of seconds such as 10 or 0.5")
+        }
+        return .nanoseconds(Int64(value * 1e9))
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        return String(text)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, for messages.
+    package var secondsValue: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,183 @@
+#if os(Linux)
+@preconcurrency import Glibc
+
+/// Why a tailer started a file over.
+package enum TailReset: Sendable, Equatable, CustomStringConvertible {
+    /// The file got shorter than what was read: its content was replaced in place.
+    case truncated
+    /// The path now names another file (rotation, or an editor's save-by-rename).
+    case replaced
+    /// The file was deleted; the tailer waits for it to come back.
+    case deleted
+    /// The file appeared (it did not exist, or came back after a deletion).
+    case created
+
+    package var description: String {
+        switch self {
+        case .truncated: "bus file was truncated; reading it again from the start"
+        case .replaced: "bus file was replaced (rotated); following the new file"
+        case .deleted: "bus file was deleted; waiting for it to be created again"
+        case .created: "bus file was created; following it"
+        }
+    }
+}
+
+/// What one `refresh` found.
+package struct TailUpdate: Sendable {
+    /// Resets noticed before `items`, in order (a rotation can bring `.replaced` then new records).
+    package var resets: [TailReset] = []
+    package var items: [ScanItem] = []
+
+    package var isEmpty: Bool { resets.isEmpty && items.isEmpty }
+
+    package var messages: [BusMessage] {
+        items.compactMap { item in
+            if case .message(let message, _) = item { return message }
+            return nil
+        }
+    }
+
+    package var malformed: [MalformedRecord] {
+        items.compactMap { item in
+            if case .malformed(let record) = item { return record }
+            return nil
+        }
+    }
+}
+
+/// Follows one bus file: remembers the offset after the last complete record, reads only what was appended,
+/// holds back an incomplete last record, and reports truncation, replacement and deletion.
+///
+/// Woken by inotify (a watch on the file and one on its folder, for creation and rotation); on filesystems
+/// where inotify misses other hosts' writes it polls `stat`. Either way a 1 s `stat` check runs as a safety net.
+package final class BusTailer {
+    package let path: String
+    private let directory: String
+    private let fileName: String
+    private var handle: FileHandle?
+    private var identity: FileIdentity?
+    private var offset = 0
+    private var line = 1
+    private let watcher: InotifyWatcher
+    private var fileWatch: Int32?
+    package let pollsFilesystem: Bool
+
+    /// The safety-net interval, shorter where inotify cannot be trusted.
+    package var recheckInterval: Duration { pollsFilesystem ? .milliseconds(250) : .seconds(1) }
+
+    /// Offset just past the last complete record returned.
+    package var committedOffset: Int { offset }
+
+    /// The descriptor to `poll()` for readability; then call `refresh()`.
+    package var descriptor: Int32 { watcher.fd }
+
+    /// - Parameters:
+    ///   - path: the bus file; it may not exist yet, but its folder must.
+    /// - Throws: `BusError` when the folder cannot be watched, or the path is refused (symlink, not a file).
+    package init(path: String) throws(BusError) {
+        self.path = path
+        let split = PathText.split(path)
+        directory = split.directory
+        fileName = split.name
+        watcher = try InotifyWatcher()
+        pollsFilesystem = FilesystemKind.isRemote(directory)
+        _ = try watcher.add(directory, mask: InotifyWatcher.directoryMask)
+        try open()
+    }
+
+    /// Skips everything on the bus now (for followers that start at the end).
+    /// - Returns: the messages that were skipped, for callers that show the last few.
+    package func readExisting() throws(BusError) -> TailUpdate {
+        try refresh()
+    }
+
+    private func open() throws(BusError) {
+        do {
+            let opened = try BusFile.open(path, flags: O_RDONLY)
+            let info = try opened.status()
+            handle = opened
+            identity = FileIdentity(info)
+            offset = 0
+            line = 1
+            if let fileWatch { watcher.remove(fileWatch) }
+            fileWatch = try? watcher.add(path, mask: InotifyWatcher.fileMask)
+        } catch .system(_, _, let code) where code == ENOENT {
+            handle = nil
+            identity = nil
+        }
+    }
+
+    /// Reads what was appended since the last call and notices resets. Never blocks.
+    package func refresh() throws(BusError) -> TailUpdate {
+        var update = TailUpdate()
+        _ = watcher.drain()
+        try readAppended(into: &update)
+        // The path may name another file now. The old one was drained above, so nothing written to it
+        // before the switch is lost.
+        var current = stat()
+        let exists = lstat(path, &current) == 0
+        if handle != nil, !exists {
+            update.resets.append(.deleted)
+            handle = nil
+            identity = nil
+        } else if exists, identity.map({ $0 != FileIdentity(current) }) ?? true {
+            let hadFile = handle != nil
+            try open()
+            if handle != nil {
+                update.resets.append(hadFile ? .replaced : .created)
+                try readAppended(into: &update)
+            }
+        }
+        return update
+    }
+
+    private func readAppended(into update: inout TailUpdate) throws(BusError) {
+        guard let handle else { return }
+        let size = Int(try handle.status().st_size)
+        if size < offset {
+            update.resets.append(.truncated)
+            offset = 0
+            line = 1
+        }
+        guard size > offset else { return }
+        let bytes = try BusReader.readToEnd(handle, from: offset, sizeHint: size)
+        let result = RecordScanner.scan(bytes, baseOffset: offset, firstLine: line)
+        update.items += result.items
+        offset = result.end
+        line = result.endLine
+    }
+
+    /// Blocks until the bus may have changed or `timeout` passes (nil: the recheck interval).
+    /// - Returns: true when inotify reported something.
+    @discardableResult
+    package func wait(timeout: Duration? = nil) -> Bool {
+        let limit = min(timeout ?? recheckInterval, recheckInterval)
+        return Self.waitReadable([descriptor], timeout: limit)
+    }
+
+    /// `poll(2)` on descriptors for reading, up to `timeout`; EINTR counts as a wake-up.
+    package static func waitReadable(_ descriptors: [Int32], timeout: Duration) -> Bool {
+        var fds = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        let milliseconds = Int32(clamping: max(0, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let ready = poll(&fds, nfds_t(fds.count), milliseconds)
+        return ready > 0
+    }
+}
+#endif
+
+/// Path text helpers (no Foundation).
+package enum PathText {
+    /// Folder and last component of a path; a bare name lives in ".".
+    package static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = String(path[..<slash])
+        return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+    }
+
+    /// Joins path components with `/`.
+    package static func join(_ parts: String...) -> String {
+        parts.dropFirst().reduce(parts.first ?? "") { base, part in
+            base.hasSuffix("/") ? base + part : base + "/" + part
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import BusCLI
+
+RunAgentMain.main()

@@ -72,7 +72,9 @@ struct BusLocationOptions: ParsableArguments {
         if let bus, !bus.isEmpty { return bus }
         guard let project, !project.isEmpty else { return nil }
         let root = BusPaths.root(flag: root, environment: environment)
-        if includeTask, let task, !task.isEmpty { return try BusPaths.taskBus(root: root, project: project, task: task) }
+        if includeTask, let task, !task.isEmpty {
+            return try BusPaths.taskBus(root: root, project: project, task: task)
+        }
         return try BusPaths.projectBus(root: root, project: project)
     }
 
@@ -84,8 +86,9 @@ struct BusLocationOptions: ParsableArguments {
         return try discovered()
     }
 
-    /// Path order of `read` and `poll` (as in Go): flags, `JRUN_MESSAGE_BUS`, discovery. `--task` alone is a
-    /// filter, not a path.
+    /// Path order of `read` and `poll` (as in Go): flags, `JRUN_MESSAGE_BUS`, discovery.
+    ///
+    /// `--task` alone is a filter, not a path.
     func readPath(environment: [String: String]) throws(BusError) -> String {
         if let path = try pathFromFlags(environment: environment) { return path }
         if let fromEnvironment = environment["JRUN_MESSAGE_BUS"], !fromEnvironment.isEmpty { return fromEnvironment }
@@ -130,6 +133,8 @@ struct MessagePrinter {
 struct MessageFilter {
     var types: Set<String>
     var task: String?
+
+    var isEmpty: Bool { types.isEmpty && task == nil }
 
     func matches(_ message: BusMessage) -> Bool {
         (types.isEmpty || types.contains(message.type)) && (task == nil || message.taskID == task)

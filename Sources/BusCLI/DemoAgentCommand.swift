@@ -33,7 +33,13 @@ struct DemoAgentCommand: ParsableCommand {
                 // Stop when the monitor that started us is gone (no PR_SET_PDEATHSIG from Swift: prctl is variadic).
                 guard getppid() == parent else { return }
                 LockWait.nanosleep(.milliseconds(Int(random.next(in: 0.5...pace) * 1000)))
-                var draft = MessageDraft(type: step.type, projectID: project, taskID: task, runID: runID, body: step.body)
+                var draft = MessageDraft(
+                    type: step.type,
+                    projectID: project,
+                    taskID: task,
+                    runID: runID,
+                    body: step.body
+                )
                 if step.repliesToPrevious, let last { draft.parents = [BusParent(msgID: last, kind: "reply_to")] }
                 if let posted = try? writer.post(draft).messages.first { last = posted.msgID }
             }
@@ -81,27 +87,49 @@ enum DemoScript {
         case .planner:
             return [
                 Step(type: "DECISION", body: "Iteration \(run): split the work into api, tests and review tasks."),
-                Step(type: "INFO", body: random.pick(["Budget check: 41% of tokens used.", "All three agents are alive."])),
+                Step(
+                    type: "INFO",
+                    body: random.pick(["Budget check: 41% of tokens used.", "All three agents are alive."])
+                ),
                 Step(type: "QUESTION", body: "Should the rate limiter be per user or per API key?"),
-                Step(type: "DECISION", body: "Per API key; per-user limits come later.\nRationale: keys map to billing.", repliesToPrevious: true),
+                Step(
+                    type: "DECISION",
+                    body: "Per API key; per-user limits come later.\nRationale: keys map to billing.",
+                    repliesToPrevious: true
+                ),
                 Step(type: "FACT", body: "Release branch cut: release/2026.11.\(run)"),
             ]
         case .builder:
             return [
                 Step(type: "RUN_START", body: "builder run \(run) started (model: claude, cwd: services/api)"),
                 Step(type: "PROGRESS", body: "Reading services/api/router.go and the rate-limit design doc"),
-                Step(type: "PROGRESS", body: "Implementing token bucket in internal/ratelimit/bucket.go (\(random.pick([3, 4, 5])) files)"),
-                Step(type: "FACT", body: "go build ./... passed on linux-x86_64 in \(random.pick(["12.4", "9.8", "14.1"]))s"),
+                Step(
+                    type: "PROGRESS",
+                    body: "Implementing token bucket in internal/ratelimit/bucket.go (\(random.pick([3, 4, 5])) files)"
+                ),
+                Step(
+                    type: "FACT",
+                    body: "go build ./... passed on linux-x86_64 in \(random.pick(["12.4", "9.8", "14.1"]))s"
+                ),
                 Step(type: "QUESTION", body: "Is a 429 with Retry-After acceptable for clients of /v1/upload?"),
                 Step(type: "FACT", body: "Added 14 unit tests; coverage of internal/ratelimit is 92.3%"),
-                Step(type: "DONE", body: "Rate limiter merged.\nFiles:\n  - internal/ratelimit/bucket.go\n  - internal/ratelimit/bucket_test.go\n  - services/api/router.go"),
+                Step(
+                    type: "DONE",
+                    body:
+                        "Rate limiter merged.\nFiles:\n  - internal/ratelimit/bucket.go\n  - internal/ratelimit/bucket_test.go\n  - services/api/router.go"
+                ),
                 Step(type: "RUN_STOP", body: "builder run \(run) stopped with code 0"),
             ]
         case .tester:
             return [
                 Step(type: "RUN_START", body: "tester run \(run) started"),
                 Step(type: "PROGRESS", body: "Running the integration suite (312 tests) against a local stack"),
-                Step(type: "FACT", body: random.pick(["311/312 passed; TestUploadResume is flaky (2 of 5 runs)", "312/312 passed in 4m12s"])),
+                Step(
+                    type: "FACT",
+                    body: random.pick([
+                        "311/312 passed; TestUploadResume is flaky (2 of 5 runs)", "312/312 passed in 4m12s",
+                    ])
+                ),
                 Step(type: "QUESTION", body: "TestUploadResume times out on CI only. Known issue?"),
                 Step(type: "PROGRESS", body: "Bisecting the flake: 7 commits left"),
                 Step(type: "FACT", body: "Flake caused by a shared temp dir; fixed with t.TempDir() 🎉"),

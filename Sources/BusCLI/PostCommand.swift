@@ -70,7 +70,9 @@ struct PostCommand: ParsableCommand {
                 body: text
             )
             if draft.projectID.isEmpty {
-                throw .invalidMessage("project_id is empty: pass --project, set JRUN_PROJECT_ID, or post to a bus in a project folder")
+                throw .invalidMessage(
+                    "project_id is empty: pass --project, set JRUN_PROJECT_ID, or post to a bus in a project folder"
+                )
             }
             try Self.createParentFolders(path, location: location, environment: environment)
             let receipt = try BusWriter(path: path, options: options).post(draft)

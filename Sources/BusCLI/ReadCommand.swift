@@ -56,8 +56,9 @@ struct ReadCommand: ParsableCommand {
         path: String
     ) throws(BusError) -> ArraySlice<BusMessage> {
         let after = try since.map { id throws(BusError) in try BusReader.messages(messages, after: id, path: path) }
-        let selected = (after ?? messages[...]).filter(filter.matches)
-        return tail == 0 ? selected[...] : selected.suffix(tail)
+        let candidates = after ?? messages[...]
+        let selected = filter.isEmpty ? candidates : candidates.filter(filter.matches)[...]
+        return tail == 0 ? selected : selected.suffix(tail)
     }
 
     #if os(Linux)

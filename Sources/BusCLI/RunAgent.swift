@@ -5,7 +5,9 @@ package enum RunAgentMain {
     package static func main() { RunAgentCommand.main() }
 }
 
-/// `run-agent`: the root command. Only `bus` lives here; conductor-loop's other commands are not ours.
+/// The root command, `run-agent`.
+///
+/// Only `bus` lives here; conductor-loop's other commands are not ours.
 struct RunAgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run-agent",

@@ -71,7 +71,9 @@ enum HeaderYAML {
     }
 }
 
-/// Reads the block-style YAML subset of bus headers from bytes. Throws `.unsupported` for anything outside the
+/// Reads the block-style YAML subset of bus headers from bytes.
+///
+/// Throws `.unsupported` for anything outside the
 /// subset (the caller then asks libyaml) and `.invalid` only for text no YAML reader would take as a mapping.
 struct FastBlockParser {
     private struct Line {
@@ -83,6 +85,7 @@ struct FastBlockParser {
     private var index = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) {
+        lines.reserveCapacity(12)
         var start = bytes.startIndex
         var position = bytes.startIndex
         while position <= bytes.endIndex {
@@ -212,7 +215,10 @@ struct FastBlockParser {
         _ content: UnsafeBufferPointer<UInt8>.SubSequence
     ) throws(HeaderYAML.Failure) -> (String, UnsafeBufferPointer<UInt8>.SubSequence) {
         guard let first = content.first else { throw .invalid("empty line") }
-        if "[{?&*!|>%@`".utf8.contains(first) { throw .unsupported }
+        switch first {
+        case 0x5B, 0x7B, 0x3F, 0x26, 0x2A, 0x21, 0x7C, 0x3E, 0x25, 0x40, 0x60: throw .unsupported  // [{?&*!|>%@`
+        default: break
+        }
         guard let colon = keySplitPoint(content) else {
             // Text without `key:` is a scalar document or a broken line: libyaml decides which.
             throw .unsupported

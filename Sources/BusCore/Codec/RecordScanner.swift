@@ -22,25 +22,34 @@ package struct MalformedRecord: Sendable, Equatable, CustomStringConvertible {
 
 /// What one pass over a buffer found.
 package struct ScanResult: Sendable {
-    package var items: [ScanItem]
-    /// Absolute offset just past the last complete item: the next scan starts here. Bytes after it (an
+    /// Complete messages in file order.
+    package var messages: [BusMessage] = []
+    /// Byte offset of each message's record (parallel to `messages`).
+    package var offsets: [Int] = []
+    /// Records that had to be skipped, in file order.
+    package var malformed: [MalformedRecord] = []
+    /// Absolute offset just past the last complete item: the next scan starts here.
+    ///
+    /// Bytes after it (an
     /// incomplete record still being written, or blank separator lines) are scanned again next time.
     package var end: Int
     /// 1-based number of the line that starts at `end`.
     package var endLine: Int
 
-    package var messages: [BusMessage] {
-        items.compactMap { item in
-            if case .message(let message, _) = item { return message }
-            return nil
+    /// Messages and malformed records merged back into file order.
+    package var items: [ScanItem] {
+        var out: [ScanItem] = []
+        out.reserveCapacity(messages.count + malformed.count)
+        var next = 0
+        for (message, offset) in zip(messages, offsets) {
+            while next < malformed.count, malformed[next].offset < offset {
+                out.append(.malformed(malformed[next]))
+                next += 1
+            }
+            out.append(.message(message, offset: offset))
         }
-    }
-
-    package var malformed: [MalformedRecord] {
-        items.compactMap { item in
-            if case .malformed(let record) = item { return record }
-            return nil
-        }
+        out += malformed[next...].map(ScanItem.malformed)
+        return out
     }
 }
 
@@ -59,12 +68,18 @@ package enum RecordScanner {
     static let maxHeaderBytes = 256 * 1024
 
     /// Scans `buffer`, whose first byte is at file offset `baseOffset` and starts line `firstLine`.
-    package static func scan(_ buffer: UnsafeBufferPointer<UInt8>, baseOffset: Int = 0, firstLine: Int = 1)
+    package static func scan(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        baseOffset: Int = 0,
+        firstLine: Int = 1
+    )
         -> ScanResult
     {
         var state = ScanState(buffer: buffer, baseOffset: baseOffset, firstLine: firstLine)
         state.run()
-        return ScanResult(items: state.items, end: baseOffset + state.committed, endLine: state.committedLine)
+        state.result.end = baseOffset + state.committed
+        state.result.endLine = state.committedLine
+        return state.result
     }
 
     /// Scans an array of bytes.
@@ -120,7 +135,7 @@ private enum BodyOutcome {
 private struct ScanState {
     let buffer: UnsafeBufferPointer<UInt8>
     let baseOffset: Int
-    var items: [ScanItem] = []
+    var result = ScanResult(end: 0, endLine: 1)
     var committed = 0
     var committedLine: Int
     /// A header probe made while looking ahead from a Go-framed body, reused when the scan gets there.
@@ -157,7 +172,9 @@ private struct ScanState {
                     commit(position, line)
                 case .invalid(let reason, let closer, let closerLine):
                     if position != quietPosition {
-                        items.append(.malformed(MalformedRecord(offset: baseOffset + position, line: line, reason: reason)))
+                        result.malformed.append(
+                            MalformedRecord(offset: baseOffset + position, line: line, reason: reason)
+                        )
                     }
                     quietPosition = closer
                     position = closer
@@ -168,12 +185,15 @@ private struct ScanState {
                     case .incomplete:
                         return
                     case .torn(let reason, let resume, let resumeLine):
-                        items.append(.malformed(MalformedRecord(offset: baseOffset + position, line: line, reason: reason)))
+                        result.malformed.append(
+                            MalformedRecord(offset: baseOffset + position, line: line, reason: reason)
+                        )
                         position = resume
                         line = resumeLine
                         commit(position, line)
                     case .complete(let message, let recordEnd, let endLine):
-                        items.append(.message(message, offset: baseOffset + position))
+                        result.messages.append(message)
+                        result.offsets.append(baseOffset + position)
                         position = recordEnd
                         line = endLine
                         commit(position, line)
@@ -186,7 +206,8 @@ private struct ScanState {
                 line += 1
             } else {
                 if let message = LegacyLine.parse(buffer[position..<end], line: line) {
-                    items.append(.message(message, offset: baseOffset + position))
+                    result.messages.append(message)
+                    result.offsets.append(baseOffset + position)
                 }
                 position = end + 1
                 line += 1

@@ -108,7 +108,7 @@ package enum YAMLScalar {
         return body.allSatisfy(isDigit)
     }
 
-    /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+    /// Matches yaml.v3's float pattern, `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
     private static func isFloat(_ bytes: [UInt8]) -> Bool {
         var index = 0
         func digits() -> Int {

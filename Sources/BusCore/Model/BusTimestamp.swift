@@ -61,11 +61,16 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
     }
 
     /// Parses RFC 3339 (`T` or space between date and time, up to 9 fraction digits, `Z` or a numeric offset).
+    ///
     /// A time without a zone is read as UTC, as the legacy line format writes it.
-    package init?(rfc3339 text: some StringProtocol) {
-        var parser = TimestampParser(Array(text.utf8))
-        guard let value = parser.parse() else { return nil }
-        self = value
+    package init?(rfc3339 text: String) {
+        var text = text
+        let parsed = text.withUTF8 { bytes in
+            var parser = TimestampParser(bytes)
+            return parser.parse()
+        }
+        guard let parsed else { return nil }
+        self = parsed
     }
 }
 
@@ -141,10 +146,10 @@ extension Int64 {
 
 /// A byte-level RFC 3339 parser: the hot path of reading a bus parses one `ts:` per record.
 private struct TimestampParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     mutating func digits(_ count: Int) -> Int? {
         guard index + count <= bytes.count else { return nil }

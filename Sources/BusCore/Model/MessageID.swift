@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Makes message ids: `MSG-<YYYYMMDD-HHMMSS>-<9-digit ns>-PID<pid, at least 5 digits>-<4-digit sequence>`.
 ///

@@ -30,7 +30,8 @@ package enum BusRotator {
         let size = Int(try handle.status().st_size)
         guard size > maxSize else { return .belowLimit(size: size) }
         let now = BusTimestamp.now()
-        let archive = path + "." + now.civil.compact + "-" + BusTimestamp.padded(Int(now.nanoseconds), width: 9)
+        let archive =
+            path + "." + now.civil.compact + "-" + BusTimestamp.padded(Int(now.nanoseconds), width: 9)
             + ".archived"
         try Errno.retrying("rename", path: path) { Glibc.rename(path, archive) }
         return .rotated(archive: archive, size: size)

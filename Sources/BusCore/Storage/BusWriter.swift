@@ -12,7 +12,11 @@ package struct WriterOptions: Sendable {
     /// Largest body accepted, in UTF-8 bytes (`JRUN_BUS_MAX_BODY`).
     package var maxBodyBytes = RecordFormat.defaultMaxBodyBytes
 
-    package init(fsync: Bool = true, lockWait: LockWait = LockWait(), maxBodyBytes: Int = RecordFormat.defaultMaxBodyBytes) {
+    package init(
+        fsync: Bool = true,
+        lockWait: LockWait = LockWait(),
+        maxBodyBytes: Int = RecordFormat.defaultMaxBodyBytes
+    ) {
         self.fsync = fsync
         self.lockWait = lockWait
         self.maxBodyBytes = maxBodyBytes
@@ -76,7 +80,9 @@ package struct BusWriter: Sendable {
 
     /// Appends several messages under one lock, one write and one fsync (group commit).
     /// - Parameters:
+    ///   - drafts: the messages to post, in order.
     ///   - onLockBusy: called once if the lock is held by another writer, before waiting for it.
+    /// - Returns: the messages as written and any torn-tail repair.
     /// - Throws: `BusError`: invalid drafts (nothing is opened), refused paths, lock timeout, I/O errors
     ///   (the file is left byte-identical).
     package func post(_ drafts: [MessageDraft], onLockBusy: (() -> Void)? = nil) throws(BusError) -> AppendReceipt {

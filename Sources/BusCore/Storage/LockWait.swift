@@ -4,7 +4,9 @@
 import Darwin
 #endif
 
-/// How long and how to wait for the write lock. The clock and the sleep are injected so that timeout tests
+/// How long and how to wait for the write lock.
+///
+/// The clock and the sleep are injected so that timeout tests
 /// never really sleep.
 package struct LockWait: Sendable {
     package var timeout: Duration
@@ -34,6 +36,7 @@ package struct LockWait: Sendable {
     /// Takes the exclusive BSD lock (`flock(2)`, which Go's writers also use; fcntl locks would not exclude
     /// them), polling with `LOCK_NB` until the timeout.
     /// - Parameters:
+    ///   - handle: the open bus file.
     ///   - onBusy: called once, the first time the lock is found held by someone else.
     /// - Throws: `BusError.lockTimeout`, or `BusError.system` for an unexpected `flock` failure.
     func acquire(_ handle: FileHandle, onBusy: (() -> Void)?) throws(BusError) {

@@ -14,7 +14,7 @@ enum TailState: Equatable {
 /// bodies never contain a `---` line), so the scan starts at the last such line and runs the ordinary
 /// scanner to the end: whatever it holds back as incomplete from a `---` line is a torn record.
 enum TailInspector {
-    static let initialWindow = 64 * 1024
+    static let initialWindow = 4 * 1024
     static let maximumWindow = 64 * 1024 * 1024
 
     static func inspect(_ handle: FileHandle, size: Int) throws(BusError) -> TailState {

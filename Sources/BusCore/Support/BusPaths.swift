@@ -12,7 +12,9 @@ package enum BusPaths {
     /// Discovery tries these in each folder, in this order.
     package static let discoveryOrder = [taskFileName, projectFileName, plainFileName]
 
-    /// The runs root: `--root`, else `JRUN_RUNS_DIR`, else `~/.run-agent/runs`. Nothing is created.
+    /// The runs root: `--root`, else `JRUN_RUNS_DIR`, else `~/.run-agent/runs`.
+    ///
+    /// Nothing is created.
     package static func root(flag: String?, environment: [String: String]) -> String {
         if let flag, !flag.isEmpty { return flag }
         if let fromEnvironment = environment["JRUN_RUNS_DIR"], !fromEnvironment.isEmpty { return fromEnvironment }

@@ -2,10 +2,16 @@
 package enum SettingParser {
     /// Bytes, with an optional `K`, `M` or `G` suffix (1024-based, `KiB`/`KB` spellings accepted).
     package static func byteSize(_ text: String, name: String) throws(BusError) -> Int {
-        let invalid = BusError.invalidSetting(name: name, value: text, expected: "a size in bytes such as 512, 64K, 10M or 1G")
+        let invalid = BusError.invalidSetting(
+            name: name,
+            value: text,
+            expected: "a size in bytes such as 512, 64K, 10M or 1G"
+        )
         var digits = Substring(text.trimmingSpaces)
         var multiplier = 1
-        for (suffixes, factor) in [(["KIB", "KB", "K"], 1 << 10), (["MIB", "MB", "M"], 1 << 20), (["GIB", "GB", "G"], 1 << 30)] {
+        for (suffixes, factor) in [
+            (["KIB", "KB", "K"], 1 << 10), (["MIB", "MB", "M"], 1 << 20), (["GIB", "GB", "G"], 1 << 30),
+        ] {
             if let suffix = suffixes.first(where: { digits.uppercased().hasSuffix($0) }) {
                 digits = digits.dropLast(suffix.count)
                 multiplier = factor

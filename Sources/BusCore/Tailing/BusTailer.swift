@@ -26,23 +26,10 @@ package enum TailReset: Sendable, Equatable, CustomStringConvertible {
 package struct TailUpdate: Sendable {
     /// Resets noticed before `items`, in order (a rotation can bring `.replaced` then new records).
     package var resets: [TailReset] = []
-    package var items: [ScanItem] = []
+    package var messages: [BusMessage] = []
+    package var malformed: [MalformedRecord] = []
 
-    package var isEmpty: Bool { resets.isEmpty && items.isEmpty }
-
-    package var messages: [BusMessage] {
-        items.compactMap { item in
-            if case .message(let message, _) = item { return message }
-            return nil
-        }
-    }
-
-    package var malformed: [MalformedRecord] {
-        items.compactMap { item in
-            if case .malformed(let record) = item { return record }
-            return nil
-        }
-    }
+    package var isEmpty: Bool { resets.isEmpty && messages.isEmpty && malformed.isEmpty }
 }
 
 /// Follows one bus file: remembers the offset after the last complete record, reads only what was appended,
@@ -71,8 +58,7 @@ package final class BusTailer {
     /// The descriptor to `poll()` for readability; then call `refresh()`.
     package var descriptor: Int32 { watcher.fd }
 
-    /// - Parameters:
-    ///   - path: the bus file; it may not exist yet, but its folder must.
+    /// - Parameter path: the bus file; it may not exist yet, but its folder must.
     /// - Throws: `BusError` when the folder cannot be watched, or the path is refused (symlink, not a file).
     package init(path: String) throws(BusError) {
         self.path = path
@@ -107,7 +93,9 @@ package final class BusTailer {
         }
     }
 
-    /// Reads what was appended since the last call and notices resets. Never blocks.
+    /// Reads what was appended since the last call and notices resets.
+    ///
+    /// Never blocks.
     package func refresh() throws(BusError) -> TailUpdate {
         var update = TailUpdate()
         _ = watcher.drain()
@@ -142,7 +130,8 @@ package final class BusTailer {
         guard size > offset else { return }
         let bytes = try BusReader.readToEnd(handle, from: offset, sizeHint: size)
         let result = RecordScanner.scan(bytes, baseOffset: offset, firstLine: line)
-        update.items += result.items
+        update.messages += result.messages
+        update.malformed += result.malformed
         offset = result.end
         line = result.endLine
     }
@@ -158,7 +147,9 @@ package final class BusTailer {
     /// `poll(2)` on descriptors for reading, up to `timeout`; EINTR counts as a wake-up.
     package static func waitReadable(_ descriptors: [Int32], timeout: Duration) -> Bool {
         var fds = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        let milliseconds = Int32(clamping: max(0, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = Int32(
+            clamping: max(0, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        )
         let ready = poll(&fds, nfds_t(fds.count), milliseconds)
         return ready > 0
     }

@@ -32,7 +32,9 @@ package final class InotifyWatcher {
         _ = inotify_rm_watch(fd, watch)
     }
 
-    /// Reads every queued event without blocking. The name field is parsed from the raw bytes (`name[]` is
+    /// Reads every queued event without blocking.
+    ///
+    /// The name field is parsed from the raw bytes (`name[]` is
     /// not imported into Swift): wd +0, mask +4, cookie +8, len +12, name +16.
     package func drain() -> [InotifyEvent] {
         var events: [InotifyEvent] = []

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, builds everything (the tests drive the real binary), runs
+# every test target, and checks formatting and warnings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+# A warning is a failure: build once, capture the log, and refuse warnings from our own sources.
+swift build --build-tests 2>&1 | tee /tmp/run-agent-build.log
+if grep -E "^/.*(Sources|Tests)/.*warning:" /tmp/run-agent-build.log; then
+    echo "test.sh: the build has warnings (above)" >&2
+    exit 1
+fi
+
+swift format lint --strict --recursive Sources Package.swift
+swift format lint --strict --recursive --configuration Tests/.swift-format Tests
+
+SWIFT_BACKTRACE=interactive=no swift test --skip-build

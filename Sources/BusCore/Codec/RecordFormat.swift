@@ -16,13 +16,17 @@ package enum RecordFormat {
     package static let defaultMaxBodyBytes = 1 << 20
 
     /// True when `line` (without its `\n`) is `---` or `---\r`: the line every reader takes as a separator.
-    @inline(__always)
-    static func isRule(_ line: UnsafeBufferPointer<UInt8>.SubSequence) -> Bool {
+    @inlinable
+    static func isRule<Line: Collection<UInt8>>(_ line: Line) -> Bool {
         let count = line.count
         guard count == 3 || count == 4 else { return false }
-        let start = line.startIndex
-        return line[start] == 0x2D && line[start + 1] == 0x2D && line[start + 2] == 0x2D
-            && (count == 3 || line[start + 3] == 0x0D)
+        var index = line.startIndex
+        for position in 0..<count {
+            let byte = line[index]
+            guard byte == 0x2D || (position == 3 && byte == 0x0D) else { return false }
+            index = line.index(after: index)
+        }
+        return true
     }
 }
 

@@ -68,14 +68,22 @@ package enum RecordScanner {
     static let maxHeaderBytes = 256 * 1024
 
     /// Scans `buffer`, whose first byte is at file offset `baseOffset` and starts line `firstLine`.
+    ///
+    /// - Parameters:
+    ///   - buffer: the bytes.
+    ///   - baseOffset: the file offset of the first byte.
+    ///   - firstLine: the 1-based line number of the first byte.
+    ///   - final: the end of the buffer is the end of the file and no writer is active (the writer's check
+    ///     under the lock). A `---` line at the very end of a Go-written body can then no longer open a
+    ///     record, so it is body text; otherwise such a record is held back until more bytes arrive.
+    /// - Returns: the messages, the malformed records, and where the next scan starts.
     package static func scan(
         _ buffer: UnsafeBufferPointer<UInt8>,
         baseOffset: Int = 0,
-        firstLine: Int = 1
-    )
-        -> ScanResult
-    {
-        var state = ScanState(buffer: buffer, baseOffset: baseOffset, firstLine: firstLine)
+        firstLine: Int = 1,
+        final: Bool = false
+    ) -> ScanResult {
+        var state = ScanState(buffer: buffer, baseOffset: baseOffset, firstLine: firstLine, final: final)
         state.run()
         state.result.end = baseOffset + state.committed
         state.result.endLine = state.committedLine
@@ -143,10 +151,13 @@ private struct ScanState {
     /// The closer of the last invalid header: a candidate starting there is that record's body, not news.
     var quietPosition = -1
 
-    init(buffer: UnsafeBufferPointer<UInt8>, baseOffset: Int, firstLine: Int) {
+    let final: Bool
+
+    init(buffer: UnsafeBufferPointer<UInt8>, baseOffset: Int, firstLine: Int, final: Bool) {
         self.buffer = buffer
         self.baseOffset = baseOffset
         self.committedLine = firstLine
+        self.final = final
     }
 
     /// The index of the `\n` ending the line that starts at `start`, or nil for a partial line.
@@ -241,6 +252,11 @@ private struct ScanState {
             if buffer[position] == 0x5B, LegacyLine.parse(buffer[position..<end], line: line) != nil {
                 return .abandoned
             }
+            // Both writers put msg_id first. A candidate that starts otherwise and is not closed yet is text
+            // after a `---` rule (markdown, a Go body), not a header being written.
+            if count == 0, !buffer[position..<end].starts(with: "msg_id:".utf8), !hasCloser(after: end + 1) {
+                return .abandoned
+            }
             count += 1
             if count > RecordScanner.maxHeaderLines || position - headerStart > RecordScanner.maxHeaderBytes {
                 return .abandoned
@@ -249,6 +265,16 @@ private struct ScanState {
             line += 1
         }
         return .incomplete
+    }
+
+    /// True when a `---` line follows `position` before the end of the data.
+    func hasCloser(after position: Int) -> Bool {
+        var position = position
+        while let end = lineEnd(from: position) {
+            if isRule(position, end) { return true }
+            position = end + 1
+        }
+        return false
     }
 
     mutating func body(_ header: RecordHeader, start: Int, line startLine: Int) -> BodyOutcome {
@@ -302,6 +328,8 @@ private struct ScanState {
                 let next = probe(at: position, line: line)
                 cachedProbe = (position, next)
                 switch next {
+                case .incomplete where final:
+                    break  // nothing will ever close it: the `---` line is body text
                 case .incomplete:
                     return .incomplete
                 case .valid:

@@ -23,8 +23,11 @@ enum TailInspector {
         while true {
             let start = max(0, size - window)
             let bytes = try handle.read(at: start, count: size - start)
-            if let boundary = lastBoundary(bytes, atFileStart: start == 0) {
-                return analyze(bytes, from: boundary, base: start)
+            let candidates = lastBoundaries(bytes, atFileStart: start == 0)
+            // Start at the second-to-last candidate when there is one: a `---` line after a blank line can also
+            // be text at the end of a Go-written body, and scanning from the record before it decides which.
+            if candidates.count == 2 || (start == 0 && !candidates.isEmpty) {
+                return analyze(bytes, from: candidates[0], base: start)
             }
             if start == 0 { return analyze(bytes, from: 0, base: 0) }
             if window >= maximumWindow { return bytes.last == 0x0A ? .clean : .unterminatedLine }
@@ -32,29 +35,35 @@ enum TailInspector {
         }
     }
 
-    /// The last `---` line that starts the buffer (at the file start) or follows a blank line.
-    static func lastBoundary(_ bytes: [UInt8], atFileStart: Bool) -> Int? {
+    /// The last two `---` lines (in file order) that start the file or follow a blank line.
+    static func lastBoundaries(_ bytes: [UInt8], atFileStart: Bool) -> [Int] {
+        var found: [Int] = []
         var position = bytes.count
-        while position > 0 {
+        while position > 0, found.count < 2 {
             // Find the start of the line that ends before `position`.
             var lineStart = position - 1
             while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
             var lineEnd = position
             if lineEnd > lineStart, bytes[lineEnd - 1] == 0x0A { lineEnd -= 1 }
-            let line = bytes[lineStart..<lineEnd]
-            let isRule = line.elementsEqual("---".utf8) || line.elementsEqual("---\r".utf8)
-            if isRule {
-                if lineStart == 0 && atFileStart { return 0 }
-                if lineStart >= 2, bytes[lineStart - 1] == 0x0A, bytes[lineStart - 2] == 0x0A { return lineStart }
+            if RecordFormat.isRule(bytes[lineStart..<lineEnd]) {
+                if lineStart == 0 && atFileStart {
+                    found.append(0)
+                } else if lineStart >= 2, bytes[lineStart - 1] == 0x0A, bytes[lineStart - 2] == 0x0A {
+                    found.append(lineStart)
+                }
             }
             position = lineStart
         }
-        return nil
+        return found.reversed()
     }
 
     static func analyze(_ bytes: [UInt8], from boundary: Int, base: Int) -> TailState {
         let result = bytes.withUnsafeBufferPointer { buffer in
-            RecordScanner.scan(UnsafeBufferPointer(rebasing: buffer[boundary...]), baseOffset: base + boundary)
+            RecordScanner.scan(
+                UnsafeBufferPointer(rebasing: buffer[boundary...]),
+                baseOffset: base + boundary,
+                final: true
+            )
         }
         var rest = bytes[(result.end - base)...]
         while let newline = rest.firstIndex(of: 0x0A), rest[rest.startIndex..<newline].allSatisfy({ $0 == 0x0D }) {
@@ -63,7 +72,7 @@ enum TailInspector {
         if rest.isEmpty { return bytes.last == 0x0A ? .clean : .unterminatedLine }
         let firstLine = rest.prefix { $0 != 0x0A }
         let opensRecord =
-            firstLine.elementsEqual("---".utf8) || firstLine.elementsEqual("---\r".utf8)
+            RecordFormat.isRule(firstLine)
             || (rest.firstIndex(of: 0x0A) == nil && firstLine.count <= 3 && firstLine.allSatisfy { $0 == 0x2D })
         if opensRecord { return .torn(cut: result.end) }
         return bytes.last == 0x0A ? .clean : .unterminatedLine

@@ -23,6 +23,8 @@ package enum BusError: Error, Sendable, Equatable, CustomStringConvertible {
     case busNotFound(String)
     /// `--since` names an id that is not on the bus.
     case sinceNotFound(id: String, path: String)
+    /// The monitor was started without a terminal on stdin/stdout.
+    case notATerminal
     /// A setting (environment variable or option) with a value that cannot be used.
     case invalidSetting(name: String, value: String, expected: String)
 
@@ -49,6 +51,9 @@ package enum BusError: Error, Sendable, Equatable, CustomStringConvertible {
             "message bus not found: \(detail)"
         case .sinceNotFound(let id, let path):
             "message id not found on the bus: \(id) in \(path)"
+        case .notATerminal:
+            "monitor needs a terminal on stdin and stdout; to follow a bus in a pipe or a log use "
+                + "`run-agent bus read --follow`"
         case .invalidSetting(let name, let value, let expected):
             "invalid \(name) \(quoted(value)): expected \(expected)"
         }
@@ -58,7 +63,7 @@ package enum BusError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 75 temporary failure.
     package var exitCode: Int32 {
         switch self {
-        case .invalidSetting: 64
+        case .invalidSetting, .notATerminal: 64
         case .invalidMessage, .bodyTooLarge, .invalidUTF8, .sinceNotFound: 65
         case .busNotFound: 66
         case .symlink, .notRegularFile, .unsafePathComponent: 73

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Renders a tmux pane capture (`tmux capture-pane -p -e`, ANSI text) into a PNG, cell by cell.
+
+usage: render.py CAPTURE.ans OUTPUT.png COLUMNS ROWS
+
+pyte emulates the terminal; Pillow draws each cell on a fixed grid with DejaVu Sans Mono, WenQuanYi Micro Hei for
+CJK and Noto Color Emoji for emoji, so wide characters stay aligned exactly as the terminal laid them out.
+"""
+import sys
+
+import pyte
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_SIZE = 16
+CELL_W, CELL_H = 10, 20
+PADDING = 8
+MONO = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+MONO_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"
+CJK = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+EMOJI = "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"
+
+# xterm's default palette, on a dark background.
+NAMED = {
+    "black": (0, 0, 0), "red": (205, 49, 49), "green": (13, 188, 121), "brown": (229, 229, 16),
+    "blue": (36, 114, 200), "magenta": (188, 63, 188), "cyan": (17, 168, 205), "white": (229, 229, 229),
+    "brightblack": (102, 102, 102), "brightred": (241, 76, 76), "brightgreen": (35, 209, 139),
+    "brightbrown": (245, 245, 67), "brightblue": (59, 142, 234), "brightmagenta": (214, 112, 214),
+    "brightcyan": (41, 184, 219), "brightwhite": (255, 255, 255),
+}
+DEFAULT_FG = (220, 220, 220)
+DEFAULT_BG = (24, 24, 28)
+
+
+def colour(value, default):
+    if value == "default":
+        return default
+    if value in NAMED:
+        return NAMED[value]
+    if isinstance(value, str) and len(value) == 6:
+        return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))
+    return default
+
+
+def load(path, size, **kwargs):
+    try:
+        return ImageFont.truetype(path, size, **kwargs)
+    except OSError:
+        return None
+
+
+def is_cjk(code):
+    return (0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF
+            or 0xFF00 <= code <= 0xFFEF or 0x3000 <= code <= 0x30FF)
+
+
+def is_emoji(code):
+    return code >= 0x1F000 or 0x2600 <= code <= 0x27BF
+
+
+def main():
+    capture, output, columns, rows = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    screen = pyte.Screen(columns, rows)
+    stream = pyte.Stream(screen)
+    with open(capture, encoding="utf-8", errors="replace") as handle:
+        text = handle.read()
+    stream.feed(text.rstrip("\n").replace("\n", "\r\n"))
+
+    mono, bold = load(MONO, FONT_SIZE), load(MONO_BOLD, FONT_SIZE)
+    cjk = load(CJK, FONT_SIZE) or mono
+    emoji = load(EMOJI, 109)  # Noto Color Emoji only comes as a 109 px bitmap font
+    image = Image.new("RGB", (columns * CELL_W + 2 * PADDING, rows * CELL_H + 2 * PADDING), DEFAULT_BG)
+    draw = ImageDraw.Draw(image)
+    for y in range(rows):
+        line = screen.buffer[y]
+        x = 0
+        while x < columns:
+            cell = line[x]
+            fg, bg = colour(cell.fg, DEFAULT_FG), colour(cell.bg, DEFAULT_BG)
+            if cell.bold and cell.fg in NAMED and not cell.fg.startswith("bright"):
+                fg = NAMED["bright" + cell.fg]
+            if cell.reverse:
+                fg, bg = bg, fg
+            wide = x + 1 < columns and line[x + 1].data == ""
+            width = 2 if wide else 1
+            left, top = PADDING + x * CELL_W, PADDING + y * CELL_H
+            draw.rectangle([left, top, left + width * CELL_W - 1, top + CELL_H - 1], fill=bg)
+            char = cell.data
+            if char and char != " ":
+                code = ord(char[0])
+                if is_emoji(code) and emoji is not None:
+                    glyph = Image.new("RGBA", (136, 128), (0, 0, 0, 0))
+                    ImageDraw.Draw(glyph).text((0, 0), char, font=emoji, embedded_color=True)
+                    box = glyph.getbbox()
+                    if box:
+                        glyph = glyph.crop(box).resize((width * CELL_W - 2, CELL_H - 4))
+                        image.paste(glyph, (left + 1, top + 2), glyph)
+                else:
+                    font = cjk if is_cjk(code) else (bold if cell.bold else mono)
+                    draw.text((left, top + 1), char, font=font, fill=fg)
+                if cell.underscore:
+                    draw.line([left, top + CELL_H - 2, left + width * CELL_W - 1, top + CELL_H - 2], fill=fg)
+            x += width
+    image.save(output)
+
+
+if __name__ == "__main__":
+    main()

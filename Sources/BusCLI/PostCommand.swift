@@ -74,6 +74,8 @@ struct PostCommand: ParsableCommand {
                     "project_id is empty: pass --project, set JRUN_PROJECT_ID, or post to a bus in a project folder"
                 )
             }
+            // Validate before creating folders: a refused message must leave nothing behind.
+            try MessageValidator.validate(draft, maxBodyBytes: options.maxBodyBytes)
             try Self.createParentFolders(path, location: location, environment: environment)
             let receipt = try BusWriter(path: path, options: options).post(draft)
             if let repair = receipt.repair { Terminal.warning("\(repair) (\(path))") }

@@ -23,7 +23,7 @@ package enum RecordFormat {
         var index = line.startIndex
         for position in 0..<count {
             let byte = line[index]
-            guard byte == 0x2D || (position == 3 && byte == 0x0D) else { return false }
+            guard byte == (position < 3 ? 0x2D : 0x0D) else { return false }
             index = line.index(after: index)
         }
         return true

@@ -35,6 +35,9 @@ package struct ScanResult: Sendable {
     package var end: Int
     /// 1-based number of the line that starts at `end`.
     package var endLine: Int
+    /// True when `end` is the closing `---` of a malformed record already reported: pass it back as
+    /// `quietStart` so that the next scan does not report that line as another malformed record.
+    package var endIsQuiet = false
 
     /// Messages and malformed records merged back into file order.
     package var items: [ScanItem] {
@@ -73,6 +76,7 @@ package enum RecordScanner {
     ///   - buffer: the bytes.
     ///   - baseOffset: the file offset of the first byte.
     ///   - firstLine: the 1-based line number of the first byte.
+    ///   - quietStart: the previous scan ended at the closer of a malformed record (`endIsQuiet`).
     ///   - final: the end of the buffer is the end of the file and no writer is active (the writer's check
     ///     under the lock). A `---` line at the very end of a Go-written body can then no longer open a
     ///     record, so it is body text; otherwise such a record is held back until more bytes arrive.
@@ -81,18 +85,28 @@ package enum RecordScanner {
         _ buffer: UnsafeBufferPointer<UInt8>,
         baseOffset: Int = 0,
         firstLine: Int = 1,
+        quietStart: Bool = false,
         final: Bool = false
     ) -> ScanResult {
         var state = ScanState(buffer: buffer, baseOffset: baseOffset, firstLine: firstLine, final: final)
+        if quietStart { state.quietPosition = 0 }
         state.run()
         state.result.end = baseOffset + state.committed
         state.result.endLine = state.committedLine
+        state.result.endIsQuiet = state.quietPosition == state.committed
         return state.result
     }
 
     /// Scans an array of bytes.
-    package static func scan(_ bytes: [UInt8], baseOffset: Int = 0, firstLine: Int = 1) -> ScanResult {
-        bytes.withUnsafeBufferPointer { scan($0, baseOffset: baseOffset, firstLine: firstLine) }
+    package static func scan(
+        _ bytes: [UInt8],
+        baseOffset: Int = 0,
+        firstLine: Int = 1,
+        quietStart: Bool = false
+    ) -> ScanResult {
+        bytes.withUnsafeBufferPointer {
+            scan($0, baseOffset: baseOffset, firstLine: firstLine, quietStart: quietStart)
+        }
     }
 }
 
@@ -101,6 +115,7 @@ package struct IncrementalScanner: Sendable {
     private var pending: [UInt8] = []
     private var pendingOffset = 0
     private var pendingLine = 1
+    private var pendingQuiet = false
 
     package init(offset: Int = 0, line: Int = 1) {
         pendingOffset = offset
@@ -114,10 +129,16 @@ package struct IncrementalScanner: Sendable {
     /// - Returns: the items that are complete now.
     package mutating func consume(_ bytes: some Sequence<UInt8>) -> [ScanItem] {
         pending.append(contentsOf: bytes)
-        let result = RecordScanner.scan(pending, baseOffset: pendingOffset, firstLine: pendingLine)
+        let result = RecordScanner.scan(
+            pending,
+            baseOffset: pendingOffset,
+            firstLine: pendingLine,
+            quietStart: pendingQuiet
+        )
         pending.removeFirst(result.end - pendingOffset)
         pendingOffset = result.end
         pendingLine = result.endLine
+        pendingQuiet = result.endIsQuiet
         return result.items
     }
 }
@@ -252,9 +273,10 @@ private struct ScanState {
             if buffer[position] == 0x5B, LegacyLine.parse(buffer[position..<end], line: line) != nil {
                 return .abandoned
             }
-            // Both writers put msg_id first. A candidate that starts otherwise and is not closed yet is text
-            // after a `---` rule (markdown, a Go body), not a header being written.
-            if count == 0, !buffer[position..<end].starts(with: "msg_id:".utf8), !hasCloser(after: end + 1) {
+            // Under the writer's lock nothing is being written, and both writers put msg_id first: a candidate
+            // that starts otherwise and is never closed is text after a `---` rule, not a torn header. (Readers
+            // cannot tell yet and wait for the closer, so that slow arrivals scan as one pass would.)
+            if final, count == 0, !buffer[position..<end].starts(with: "msg_id:".utf8), !hasCloser(after: end + 1) {
                 return .abandoned
             }
             count += 1

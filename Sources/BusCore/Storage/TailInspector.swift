@@ -74,7 +74,16 @@ enum TailInspector {
         let opensRecord =
             RecordFormat.isRule(firstLine)
             || (rest.firstIndex(of: 0x0A) == nil && firstLine.count <= 3 && firstLine.allSatisfy { $0 == 0x2D })
-        if opensRecord { return .torn(cut: result.end) }
+        if opensRecord {
+            // Nothing completed after the boundary: the blank line before the torn opener is the crashed
+            // writer's separator, not part of the last complete item. Cut it too, so that the next append's
+            // own separator does not leave two blank lines (which Go's reader would add to the previous body).
+            var cut = result.end
+            if cut == base + boundary, boundary >= 2, bytes[boundary - 1] == 0x0A, bytes[boundary - 2] == 0x0A {
+                cut -= 1
+            }
+            return .torn(cut: cut)
+        }
         return bytes.last == 0x0A ? .clean : .unterminatedLine
     }
 }

@@ -45,6 +45,8 @@ package final class BusTailer {
     private var identity: FileIdentity?
     private var offset = 0
     private var line = 1
+    /// The scan stopped at the closer of a malformed record it already reported (see `ScanResult.endIsQuiet`).
+    private var quiet = false
     private let watcher: InotifyWatcher
     private var fileWatch: Int32?
     package let pollsFilesystem: Bool
@@ -85,6 +87,7 @@ package final class BusTailer {
             identity = FileIdentity(info)
             offset = 0
             line = 1
+            quiet = false
             if let fileWatch { watcher.remove(fileWatch) }
             fileWatch = try? watcher.add(path, mask: InotifyWatcher.fileMask)
         } catch .system(_, _, let code) where code == ENOENT {
@@ -126,14 +129,16 @@ package final class BusTailer {
             update.resets.append(.truncated)
             offset = 0
             line = 1
+            quiet = false
         }
         guard size > offset else { return }
         let bytes = try BusReader.readToEnd(handle, from: offset, sizeHint: size)
-        let result = RecordScanner.scan(bytes, baseOffset: offset, firstLine: line)
+        let result = RecordScanner.scan(bytes, baseOffset: offset, firstLine: line, quietStart: quiet)
         update.messages += result.messages
         update.malformed += result.malformed
         offset = result.end
         line = result.endLine
+        quiet = result.endIsQuiet
     }
 
     /// Blocks until the bus may have changed or `timeout` passes (nil: the recheck interval).

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+@testable import BusCore
+
+/// Test 12: `read --follow` and `poll`.
+@Suite struct FollowTests {
+    /// utime + stime of a process, in clock ticks (`/proc/PID/stat` fields 14 and 15).
+    private func cpuTicks(_ pid: Int32) throws -> Int {
+        let text = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        let afterName = try #require(text.range(of: ")", options: .backwards)).upperBound
+        let fields = text[afterName...].split(separator: " ")
+        // fields[0] is field 3 (state): utime is field 14, stime field 15.
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+
+    /// True once the process holds an inotify descriptor (it is watching).
+    private func watching(_ pid: Int32) -> Bool {
+        listing("/proc/\(pid)/fd").contains { name in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(name)"))?.contains("inotify")
+                ?? false
+        }
+    }
+
+    @Test func followPrintsAppendsAndIdlesQuietly() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try sandbox.post(bus, "already there")
+            let follower = try sandbox.start(Binary.path, ["bus", "read", "--bus", bus, "--follow"])
+            defer { follower.kill() }
+            try #require(waitUntil(deadline: .seconds(10)) { follower.stdout.contains("already there") })
+            try #require(waitUntil(deadline: .seconds(10)) { watching(follower.pid) })
+
+            // Idle: almost no CPU over a second.
+            let idleStart = try cpuTicks(follower.pid)
+            Thread.sleep(forTimeInterval: 1.0)
+            let idleTicks = try cpuTicks(follower.pid) - idleStart
+            print("read --follow used \(idleTicks) clock ticks in 1 s idle")
+            #expect(idleTicks <= 5)
+
+            // An append shows up promptly.
+            let posted = ContinuousClock.now
+            try sandbox.post(bus, "fresh news")
+            let shown = waitUntil(deadline: .seconds(5)) { follower.stdout.contains("fresh news") }
+            let latency = ContinuousClock.now - posted
+            print("read --follow latency (post started to line printed): \(latency)")
+            #expect(shown)
+            #expect(latency <= .seconds(2))
+
+            // Truncation, then a post: the follower says so and prints the new message.
+            #expect(try sandbox.run("/usr/bin/truncate", ["-s", "0", bus]).status == 0)
+            #expect(waitUntil(deadline: .seconds(5)) { follower.stderr.contains("truncated") })
+            try sandbox.post(bus, "after truncation")
+            #expect(waitUntil(deadline: .seconds(5)) { follower.stdout.contains("after truncation") })
+
+            // Rotation, then a post to the new file.
+            let rotated = try sandbox.bus(["rotate", "--bus", bus, "--max-size", "1"])
+            #expect(rotated.status == 0, "\(rotated.stderr)")
+            #expect(rotated.stdout.hasPrefix("rotated: "))
+            try sandbox.post(bus, "after rotation")
+            #expect(waitUntil(deadline: .seconds(5)) { follower.stdout.contains("after rotation") })
+            #expect(listing(sandbox.path).contains { $0.hasPrefix("bus.md.") && $0.hasSuffix(".archived") })
+
+            let lines = follower.stdout.split(separator: "\n").map {
+                $0.split(separator: ") ", maxSplits: 1).last ?? ""
+            }
+            #expect(lines == ["already there", "fresh news", "after truncation", "after rotation"])
+            #expect(follower.process.isRunning)
+        }
+    }
+
+    @Test func rotateBelowTheLimitChangesNothing() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try sandbox.post(bus, "x")
+            let before = readBytes(bus)
+            let result = try sandbox.bus(["rotate", "--bus", bus, "--max-size", "1M"])
+            #expect(result.status == 0)
+            #expect(result.stdout.hasPrefix("not rotated"))
+            #expect(readBytes(bus) == before)
+            #expect(listing(sandbox.path) == ["bus.md"])
+        }
+    }
+
+    @Test func pollReturnsWhenAMessageArrives() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            let last = try sandbox.post(bus, "old")
+            let poller = try sandbox.start(Binary.path, ["bus", "poll", "--bus", bus, "--since", last])
+            defer { poller.kill() }
+            try #require(waitUntil(deadline: .seconds(10)) { watching(poller.pid) })
+            #expect(poller.process.isRunning)
+            try sandbox.post(bus, "new")
+            #expect(poller.waitForExit(timeout: .seconds(10)))
+            #expect(poller.process.terminationStatus == 0)
+            #expect(poller.stdout.hasSuffix("(FACT) new\n"))
+            #expect(poller.stdout.split(separator: "\n").count == 1)
+
+            // Already there: returns at once.
+            let quick = try sandbox.bus(["poll", "--bus", bus, "--since", last, "--json"], timeout: .seconds(10))
+            #expect(quick.status == 0)
+            #expect(try quick.jsonObjects().compactMap { $0["body"] as? String } == ["new"])
+        }
+    }
+
+    @Test func pollTimesOutWithNothingNew() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            let last = try sandbox.post(bus, "only")
+            let started = ContinuousClock.now
+            let result = try sandbox.bus(
+                ["poll", "--bus", bus, "--since", last, "--timeout", "0.3"],
+                timeout: .seconds(10)
+            )
+            let elapsed = ContinuousClock.now - started
+            #expect(result.status == 124)
+            #expect(result.stdout.isEmpty)
+            #expect(elapsed >= .milliseconds(300))
+            let plain = try sandbox.bus(["poll", "--bus", bus, "--timeout", "0.3"], timeout: .seconds(10))
+            #expect(plain.status == 124)
+            #expect(plain.stdout.isEmpty)
+        }
+    }
+
+    @Test func unknownSinceIsAnError() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try sandbox.post(bus, "only")
+            for command in ["read", "poll"] {
+                let result = try sandbox.bus(
+                    [command, "--bus", bus, "--since", "MSG-NOT-THERE"],
+                    timeout: .seconds(10)
+                )
+                #expect(result.status == 65, "\(command): \(result.stderr)")
+                #expect(result.stderr.contains("MSG-NOT-THERE"))
+                #expect(result.stderrLines.count == 1)
+                #expect(result.stdout.isEmpty)
+            }
+        }
+    }
+}

@@ -24,8 +24,10 @@ final class TmuxSession {
         let settings = ["LC_ALL": "C.UTF-8", "TERM": "tmux-256color", "SWIFT_BACKTRACE": "interactive=no"]
             .merging(environment) { _, new in new }
         let exports = settings.map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
-        try tmux(["-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)",
-            "env \(exports) \(command)"])
+        try tmux([
+            "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)",
+            "env \(exports) \(command)",
+        ])
         try tmux(["set-option", "-t", "t", "remain-on-exit", "on"])
     }
 

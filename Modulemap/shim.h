@@ -1,3 +1,100 @@
+// ncursesw for Swift: the wide-character API is only declared with these two defines, and SwiftPM drops
+// pkg-config's -D flags, so they are set here before the include.
 #define _XOPEN_SOURCE_EXTENDED 1
 #define NCURSES_WIDECHAR 1
 #include <ncursesw/curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <wchar.h>
+
+// Macros, globals and variadic calls are not importable (or, for globals, rejected by Swift 6 as shared
+// mutable state): each gets a static inline wrapper here. A system-library target compiles no .c file.
+
+static inline WINDOW *shim_stdscr(void) { return stdscr; }
+static inline FILE *shim_stdout(void) { return stdout; }
+static inline FILE *shim_stdin(void) { return stdin; }
+
+static inline int shim_height(void) {
+    int rows, columns;
+    getmaxyx(stdscr, rows, columns);
+    (void)columns;
+    return rows;
+}
+
+static inline int shim_width(void) {
+    int rows, columns;
+    getmaxyx(stdscr, rows, columns);
+    (void)rows;
+    return columns;
+}
+
+static inline int shim_colors(void) { return COLORS; }
+static inline int shim_color_pairs(void) { return COLOR_PAIRS; }
+
+static inline attr_t shim_attr_normal(void) { return A_NORMAL; }
+static inline attr_t shim_attr_bold(void) { return A_BOLD; }
+static inline attr_t shim_attr_reverse(void) { return A_REVERSE; }
+static inline attr_t shim_attr_underline(void) { return A_UNDERLINE; }
+static inline attr_t shim_attr_dim(void) { return A_DIM; }
+
+static inline int shim_err(void) { return ERR; }
+static inline int shim_key_code_yes(void) { return KEY_CODE_YES; }
+
+// Function keys the monitor reads (KEY_* are macros; wrapping them keeps the Swift side free of octal literals).
+static inline int shim_key_up(void) { return KEY_UP; }
+static inline int shim_key_down(void) { return KEY_DOWN; }
+static inline int shim_key_left(void) { return KEY_LEFT; }
+static inline int shim_key_right(void) { return KEY_RIGHT; }
+static inline int shim_key_home(void) { return KEY_HOME; }
+static inline int shim_key_end(void) { return KEY_END; }
+static inline int shim_key_ppage(void) { return KEY_PPAGE; }
+static inline int shim_key_npage(void) { return KEY_NPAGE; }
+static inline int shim_key_backspace(void) { return KEY_BACKSPACE; }
+static inline int shim_key_dc(void) { return KEY_DC; }
+static inline int shim_key_enter(void) { return KEY_ENTER; }
+static inline int shim_key_btab(void) { return KEY_BTAB; }
+static inline int shim_key_resize(void) { return KEY_RESIZE; }
+static inline int shim_key_mouse(void) { return KEY_MOUSE; }
+
+/// `wget_wch` on stdscr: OK with a character, KEY_CODE_YES with a function key, ERR when nothing is queued.
+static inline int shim_get_wch(wint_t *out) { return wget_wch(stdscr, out); }
+
+/// Draws one cell: a base character plus up to CCHARW_MAX-1 combining characters (`wch` is NUL-terminated).
+static inline int shim_put_cell(int row, int column, const wchar_t *wch, attr_t attributes, short pair) {
+    cchar_t cell;
+    if (setcchar(&cell, wch, attributes, pair, NULL) == ERR) return ERR;
+    return mvwadd_wch(stdscr, row, column, &cell);
+}
+
+static inline int shim_cchar_max(void) { return CCHARW_MAX; }
+
+/// The mouse events the monitor asks for: buttons and the wheel, no motion tracking (which floods input).
+static inline mmask_t shim_mouse_mask(void) {
+    return BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED
+        | BUTTON5_PRESSED;
+}
+
+/// Reads the pending mouse event and classifies it: 0 other, 1 wheel up, 2 wheel down, 3 left press or click,
+/// 4 left double click.
+static inline int shim_read_mouse(int *row, int *column) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *row = event.y;
+    *column = event.x;
+    if (event.bstate & BUTTON4_PRESSED) return 1;
+    if (event.bstate & BUTTON5_PRESSED) return 2;
+    if (event.bstate & BUTTON1_DOUBLE_CLICKED) return 4;
+    if (event.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return 3;
+    return 0;
+}
+
+/// `wcwidth` (hidden by the Glibc module): -1 for non-printable characters, and for anything non-ASCII under a
+/// non-UTF-8 locale.
+static inline int shim_wcwidth(wchar_t character) { return wcwidth(character); }
+
+/// The codeset of the current locale (`nl_langinfo(CODESET)`), e.g. "UTF-8" or "ANSI_X3.4-1968".
+static inline const char *shim_codeset(void) { return nl_langinfo(CODESET); }
+
+/// `setlocale(LC_ALL, "")`: takes the locale from the environment, needed before `newterm` for wide characters.
+static inline void shim_use_environment_locale(void) { setlocale(LC_ALL, ""); }

@@ -74,7 +74,7 @@ let benchmarks: @Sendable () -> Void = {
     for count in [100, 100_000] {
         Benchmark(
             "append reaches a tailer, \(count)-message bus",
-            configuration: .init(metrics: [.wallClock, .syscalls], maxIterations: 2000)
+            configuration: .init(metrics: [.wallClock, .readBytesLogical, .readSyscalls], maxIterations: 2000)
         ) { benchmark in
             let path = scratchFolder("tail") + "/MESSAGE-BUS.md"
             try makeBus(path, count: count)

@@ -83,7 +83,7 @@ struct BusLocationOptions: ParsableArguments {
         if let bus, !bus.isEmpty { return bus }
         if let fromEnvironment = environment["JRUN_MESSAGE_BUS"], !fromEnvironment.isEmpty { return fromEnvironment }
         if let path = try pathFromFlags(environment: environment) { return path }
-        return try discovered()
+        return try Self.discovered()
     }
 
     /// Path order of `read` and `poll` (as in Go): flags, `JRUN_MESSAGE_BUS`, discovery.
@@ -91,6 +91,11 @@ struct BusLocationOptions: ParsableArguments {
     /// `--task` alone is a filter, not a path.
     func readPath(environment: [String: String]) throws(BusError) -> String {
         if let path = try pathFromFlags(environment: environment) { return path }
+        return try Self.environmentOrDiscovered(environment)
+    }
+
+    /// `JRUN_MESSAGE_BUS`, else the bus discovered from the working folder.
+    static func environmentOrDiscovered(_ environment: [String: String]) throws(BusError) -> String {
         if let fromEnvironment = environment["JRUN_MESSAGE_BUS"], !fromEnvironment.isEmpty { return fromEnvironment }
         return try discovered()
     }
@@ -100,7 +105,7 @@ struct BusLocationOptions: ParsableArguments {
         (project?.isEmpty ?? true) && (bus?.isEmpty ?? true) ? task.flatMap { $0.isEmpty ? nil : $0 } : nil
     }
 
-    private func discovered() throws(BusError) -> String {
+    private static func discovered() throws(BusError) -> String {
         let here = BusPaths.absolute(".")
         guard let found = BusPaths.discover(from: here) else {
             throw .busNotFound(

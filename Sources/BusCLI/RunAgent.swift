@@ -30,7 +30,7 @@ struct BusCommand: ParsableCommand {
             """,
         subcommands: [
             PostCommand.self, ReadCommand.self, PollCommand.self, DiscoverCommand.self, RotateCommand.self,
-            DemoAgentCommand.self,
+            MonitorCommand.self, DemoAgentCommand.self,
         ]
     )
 }

@@ -53,8 +53,9 @@ def is_cjk(code):
             or 0xFF00 <= code <= 0xFFEF or 0x3000 <= code <= 0x30FF)
 
 
-def is_emoji(code):
-    return code >= 0x1F000 or 0x2600 <= code <= 0x27BF
+def is_emoji(code, wide):
+    # Symbols such as U+2713 (check mark) are narrow text glyphs DejaVu has; only wide ones are emoji.
+    return code >= 0x1F000 or (wide and 0x2600 <= code <= 0x27BF)
 
 
 def main():
@@ -87,7 +88,7 @@ def main():
             char = cell.data
             if char and char != " ":
                 code = ord(char[0])
-                if is_emoji(code) and emoji is not None:
+                if is_emoji(code, wide) and emoji is not None:
                     glyph = Image.new("RGBA", (136, 128), (0, 0, 0, 0))
                     ImageDraw.Draw(glyph).text((0, 0), char, font=emoji, embedded_color=True)
                     box = glyph.getbbox()

@@ -1,0 +1,84 @@
+import ArgumentParser
+import BusCore
+import BusTUI
+
+/// `run-agent bus monitor`: the live terminal UI.
+struct MonitorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monitor",
+        abstract: "Watch the bus live in a terminal UI: filter by type or task, read messages, post by hand.",
+        discussion: """
+            Sources: a bus file (PATH, else JRUN_MESSAGE_BUS, else discovery); --project P [--root R] merges \
+            the project bus with every task bus under it; --demo runs a bus fed by simulated agents. \
+            Press ? inside for the keys. Needs a terminal on stdout (exit 64 otherwise).
+            """
+    )
+
+    @Argument(help: "Bus file to watch (default: JRUN_MESSAGE_BUS, else discovery).")
+    var path: String?
+
+    @Option(name: .long, help: "Project id: watch its bus and all its task buses, merged.")
+    var project: String?
+
+    @Option(name: .long, help: "Runs root (default: JRUN_RUNS_DIR, else ~/.run-agent/runs).")
+    var root: String?
+
+    @Flag(name: .long, help: "Watch a temporary bus fed by simulated agents.")
+    var demo = false
+
+    func validate() throws {
+        if demo && (path != nil || project != nil) { throw ValidationError("--demo takes no PATH or --project") }
+        if path != nil && project != nil { throw ValidationError("give either PATH or --project, not both") }
+    }
+
+    func run() throws {
+        try reportingErrors { () throws(BusError) in
+            guard Terminal.isTerminal(1), Terminal.isTerminal(0) else {
+                throw .notATerminal
+            }
+            let environment = ProcessEnvironment.current()
+            let options = try WriterOptions.fromEnvironment(environment)
+            if demo {
+                let swarm = try DemoSwarm.start()
+                defer { swarm.stop() }
+                let configuration = MonitorConfiguration(
+                    source: .project(root: swarm.root, project: DemoSwarm.project),
+                    writerOptions: options,
+                    postContext: PostContext(projectID: DemoSwarm.project, runID: "human"),
+                    title: "demo"
+                )
+                _ = try MonitorApp.run(configuration)
+                return
+            }
+            let configuration: MonitorConfiguration
+            if let project {
+                let root = BusPaths.root(flag: root, environment: environment)
+                try BusPaths.validateComponent(project, role: "project")
+                configuration = MonitorConfiguration(
+                    source: .project(root: root, project: project),
+                    writerOptions: options,
+                    postContext: PostContext(projectID: project, runID: environment["JRUN_ID"] ?? "")
+                )
+            } else {
+                let busPath: String
+                if let path {
+                    busPath = path
+                } else {
+                    busPath = try BusLocationOptions.environmentOrDiscovered(environment)
+                }
+                try BusPresence.require(busPath)
+                let context = BusPaths.context(ofBus: busPath)
+                configuration = MonitorConfiguration(
+                    source: .file(busPath),
+                    writerOptions: options,
+                    postContext: PostContext(
+                        projectID: context.project ?? environment["JRUN_PROJECT_ID"] ?? "",
+                        taskID: context.task ?? environment["JRUN_TASK_ID"] ?? "",
+                        runID: environment["JRUN_ID"] ?? ""
+                    )
+                )
+            }
+            _ = try MonitorApp.run(configuration)
+        }
+    }
+}

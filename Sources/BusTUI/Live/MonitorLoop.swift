@@ -1,0 +1,178 @@
+#if os(Linux)
+@preconcurrency import Glibc
+internal import BusCore
+
+/// The event loop: one `poll` on stdin, the wake-up pipe and every tailer's inotify descriptor; then keys,
+/// post results and bus updates are applied to the model, and at most one frame is drawn per wake-up.
+///
+/// Idle, it blocks in `poll` for the tailers' recheck interval. Under a burst of appends it draws at most
+/// `frameInterval` apart (the pending frame is drawn when the interval is up), so input never waits on drawing.
+final class MonitorLoop {
+    static let frameInterval = Duration.milliseconds(33)
+
+    private var model: MonitorModel
+    private let screen: TerminalScreen
+    private let sources: BusSources
+    private let wakeUp: SelfPipe
+    private let worker: PostWorker
+    private let writer: BusWriter
+    private let clock = ContinuousClock()
+    private var lastFrame: ContinuousClock.Instant
+    private var nextRecheck: ContinuousClock.Instant
+    private var framePending = true
+    /// Set when the terminal went away (POLLHUP on stdin without a SIGHUP): polling it again would spin.
+    private var terminalGone = false
+    /// Set when a read stopped at its cap with keys left in ncurses' buffer, which `poll` cannot see.
+    private var inputPending = false
+
+    init(
+        model: MonitorModel,
+        screen: TerminalScreen,
+        sources: BusSources,
+        wakeUp: SelfPipe,
+        worker: PostWorker,
+        writer: BusWriter
+    ) {
+        self.model = model
+        self.screen = screen
+        self.sources = sources
+        self.wakeUp = wakeUp
+        self.worker = worker
+        self.writer = writer
+        lastFrame = clock.now.advanced(by: .seconds(-1))
+        nextRecheck = clock.now.advanced(by: sources.recheckInterval)
+    }
+
+    /// Runs until a quit key or a termination signal.
+    func run() {
+        drawIfDue()
+        while !TerminationSignals.requested {
+            let readable = waitForEvents()
+            wakeUp.drain()
+            if TerminationSignals.requested || terminalGone { break }
+            if handleKeys() { break }
+            handlePostEvents()
+            handleBuses(readable: readable)
+            drawIfDue()
+        }
+    }
+
+    /// Blocks in `poll` until input, a wake-up, a bus change, the next frame or the next recheck.
+    /// - Returns: the descriptors that are readable (empty on timeout or EINTR).
+    private func waitForEvents() -> Set<Int32> {
+        let now = clock.now
+        var deadline = nextRecheck
+        if framePending { deadline = min(deadline, lastFrame.advanced(by: Self.frameInterval)) }
+        if inputPending { deadline = now }
+        let wait = max(Duration.zero, now.duration(to: deadline))
+        let milliseconds = Int32(
+            clamping: wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1
+        )
+        let watched = [STDIN_FILENO, wakeUp.readFD] + sources.descriptors
+        var fds = watched.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        let ready = poll(&fds, nfds_t(fds.count), milliseconds)
+        guard ready > 0 else { return [] }
+        if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0, fds[0].revents & Int16(POLLIN) == 0 {
+            terminalGone = true
+        }
+        return Set(fds.filter { $0.revents != 0 }.map(\.fd))
+    }
+
+    /// Applies queued keys.
+    ///
+    /// - Returns: true to quit.
+    private func handleKeys() -> Bool {
+        var (keys, more) = screen.readKeys()
+        inputPending = more
+        guard !keys.isEmpty else { return false }
+        if model.compose != nil { keys = KeyEvent.pastedEntersAsNewlines(keys) }
+        framePending = true
+        for key in keys {
+            if key == .resize {
+                let size = screen.size()
+                model.resize(width: size.width, height: size.height)
+                continue
+            }
+            switch model.handle(key) {
+            case .none: break
+            case .quit: return true
+            case .setMouse(let enabled): screen.setMouse(enabled)
+            case .post(let draft):
+                if !worker.start(draft, writer: writer) {
+                    model.postFinished(.failure(.invalidMessage("a post is already running")))
+                }
+            }
+        }
+        return false
+    }
+
+    private func handlePostEvents() {
+        for event in worker.takeEvents() {
+            framePending = true
+            switch event {
+            case .waitingForLock: model.postWaitingForLock()
+            case .finished(let result): model.postFinished(result)
+            }
+        }
+    }
+
+    /// Refreshes the tailers that inotify woke, or all of them when the recheck interval is up; picks up new
+    /// task folders in project mode.
+    private func handleBuses(readable: Set<Int32>) {
+        let now = clock.now
+        let recheck = now >= nextRecheck
+        if recheck { nextRecheck = now.advanced(by: sources.recheckInterval) }
+        if recheck || sources.projectDescriptor.map(readable.contains) == true {
+            for source in sources.discoverTasks() {
+                model.addSource(source.id, name: source.path)
+                apply(sources.refreshOne(source))
+                framePending = true
+            }
+        }
+        let updates = sources.refresh(readable: recheck ? nil : readable)
+        for update in updates { apply(update) }
+    }
+
+    private func apply(_ update: BusSources.Update?) {
+        guard let update else { return }
+        framePending = true
+        MonitorLoop.apply(update, to: &model)
+    }
+
+    /// Applies one source's refresh to the model: resets first (a truncation drops that source's messages,
+    /// which are then read again), then the new messages.
+    static func apply(_ update: BusSources.Update, to model: inout MonitorModel) {
+        switch update.result {
+        case .failure(let error):
+            model.notice = error.description
+        case .success(let tail):
+            for reset in tail.resets {
+                model.notice = reset.description
+                if reset == .truncated { model.resetSource(update.source) }
+            }
+            model.ingest(tail.messages, malformedCount: tail.malformed.count, source: update.source)
+        }
+    }
+
+    private func drawIfDue() {
+        guard framePending else { return }
+        let now = clock.now
+        guard now >= lastFrame.advanced(by: Self.frameInterval) else { return }
+        framePending = false
+        lastFrame = now
+        screen.draw(MonitorView.render(model))
+    }
+}
+
+extension BusSources {
+    /// Refreshes one source (a newly found task bus).
+    func refreshOne(_ source: Source) -> Update? {
+        do throws(BusError) {
+            let update = try source.tailer.refresh()
+            return update.isEmpty ? nil : Update(source: source.id, result: .success(update))
+        } catch {
+            return Update(source: source.id, result: .failure(error))
+        }
+    }
+}
+#endif

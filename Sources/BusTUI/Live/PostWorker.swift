@@ -1,0 +1,104 @@
+#if os(Linux)
+@preconcurrency import Glibc
+internal import BusCore
+import Synchronization
+
+/// Posts composed messages off the UI thread: `BusWriter.post` blocks while another writer holds the lock
+/// (up to `JRUN_BUS_LOCK_TIMEOUT`), and the UI must keep drawing and reading keys meanwhile.
+final class PostWorker: Sendable {
+    enum Event: Sendable, Equatable {
+        case waitingForLock
+        case finished(Result<String, BusError>)
+    }
+
+    private struct State {
+        var events: [Event] = []
+        var inFlight = false
+    }
+
+    private let state = Mutex(State())
+    private let wakeUp: SelfPipe
+
+    /// Creates a worker that reports through `wakeUp`.
+    ///
+    /// - Parameter wakeUp: written to whenever an event is queued, so the loop's `poll` returns.
+    init(wakeUp: SelfPipe) {
+        self.wakeUp = wakeUp
+    }
+
+    var isBusy: Bool { state.withLock { $0.inFlight } }
+
+    /// Starts appending `draft` with `writer` on a new thread; false when a post is still running.
+    func start(_ draft: MessageDraft, writer: BusWriter) -> Bool {
+        let started = state.withLock { state in
+            guard !state.inFlight else { return false }
+            state.inFlight = true
+            return true
+        }
+        guard started else { return false }
+        DetachedThread.start { [self] in
+            let result: Result<String, BusError>
+            do throws(BusError) {
+                let receipt = try writer.post(draft) { self.push(.waitingForLock, done: false) }
+                result = .success(receipt.messages.first?.msgID ?? "")
+            } catch {
+                result = .failure(error)
+            }
+            self.push(.finished(result), done: true)
+        }
+        return true
+    }
+
+    /// Events queued since the last call, in order.
+    func takeEvents() -> [Event] {
+        state.withLock { state in
+            defer { state.events = [] }
+            return state.events
+        }
+    }
+
+    /// Waits (polling every 10 ms) until the running post ends or `limit` passes: quitting must not cut a
+    /// record in half.
+    func waitUntilIdle(limit: Duration) {
+        let deadline = ContinuousClock.now.advanced(by: limit)
+        while isBusy, ContinuousClock.now < deadline { LockWait.nanosleep(.milliseconds(10)) }
+    }
+
+    private func push(_ event: Event, done: Bool) {
+        state.withLock { state in
+            state.events.append(event)
+            if done { state.inFlight = false }
+        }
+        wakeUp.wake()
+    }
+}
+
+/// A detached POSIX thread running one closure (`pthread_create` + `pthread_detach`); no Foundation here.
+enum DetachedThread {
+    private final class Box {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    static func start(_ body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        var thread = pthread_t()
+        let created = pthread_create(
+            &thread,
+            nil,
+            { argument in
+                guard let argument else { return nil }
+                Unmanaged<Box>.fromOpaque(argument).takeRetainedValue().body()
+                return nil
+            },
+            box
+        )
+        if created == 0 {
+            pthread_detach(thread)
+        } else {
+            // No thread: run inline rather than drop the post (the UI stalls, but nothing is lost).
+            Unmanaged<Box>.fromOpaque(box).takeRetainedValue().body()
+        }
+    }
+}
+#endif

@@ -1,0 +1,166 @@
+internal import BusCore
+
+/// Identifies a message for the monitor's lifetime: its bus and its position in that bus's reading order.
+struct MessageKey: Sendable, Hashable {
+    var source: Int32
+    var order: Int32
+}
+
+/// A message with where it came from, as the views read it.
+struct StoredMessage: Sendable {
+    var message: BusMessage
+    var key: MessageKey
+
+    var source: Int32 { key.source }
+}
+
+/// Every message of every source, merged in time order (timestamp, then source, then file order), with the
+/// counts the pickers show.
+///
+/// Stored as parallel arrays so that a bus's messages, as the tailer returns them, become the store without a
+/// copy (memory stays near the size of the messages themselves). Appends after the newest message are O(new);
+/// a late message from a slower source is merged into the tail, and `append` reports the first index that
+/// changed so the filters only redo that part.
+struct MessageStore: Sendable {
+    private(set) var messages: [BusMessage] = []
+    private(set) var keys: [MessageKey] = []
+    private(set) var typeCounts: [String: Int] = [:]
+    private(set) var taskCounts: [String: Int] = [:]
+    private var nextOrder: [Int32: Int32] = [:]
+
+    var count: Int { messages.count }
+
+    subscript(index: Int) -> StoredMessage {
+        StoredMessage(message: messages[index], key: keys[index])
+    }
+
+    /// True when the message at `index` sorts before the batch message `message` with `key`.
+    private func precedes(_ lhs: (BusTimestamp, MessageKey), _ rhs: (BusTimestamp, MessageKey)) -> Bool {
+        if lhs.0 != rhs.0 { return lhs.0 < rhs.0 }
+        if lhs.1.source != rhs.1.source { return lhs.1.source < rhs.1.source }
+        return lhs.1.order < rhs.1.order
+    }
+
+    private func sortKey(_ index: Int) -> (BusTimestamp, MessageKey) {
+        (messages[index].timestamp, keys[index])
+    }
+
+    /// Adds messages read from `source`, in file order.
+    /// - Returns: the first index whose entry changed; entries before it kept their positions.
+    @discardableResult
+    mutating func append(_ batch: [BusMessage], source: Int32) -> Int {
+        guard !batch.isEmpty else { return messages.count }
+        let firstOrder = nextOrder[source] ?? 0
+        nextOrder[source] = firstOrder + Int32(clamping: batch.count)
+        for message in batch {
+            typeCounts[message.type, default: 0] += 1
+            taskCounts[message.taskID, default: 0] += 1
+        }
+        var batch = batch
+        var batchKeys = (0..<batch.count).map { MessageKey(source: source, order: firstOrder + Int32($0)) }
+        if !Self.isSorted(batch) {
+            // Within one source the order breaks ties, so sorting by (time, order) is a stable sort by time.
+            let permutation = batch.indices.sorted { lhs, rhs in
+                batch[lhs].timestamp != batch[rhs].timestamp
+                    ? batch[lhs].timestamp < batch[rhs].timestamp : lhs < rhs
+            }
+            batch = permutation.map { batch[$0] }
+            batchKeys = permutation.map { batchKeys[$0] }
+        }
+
+        let firstKey = (batch[0].timestamp, batchKeys[0])
+        guard let lastIndex = messages.indices.last, precedes(firstKey, sortKey(lastIndex)) else {
+            let start = messages.count
+            if messages.isEmpty {
+                messages = batch  // no copy: the store adopts the tailer's array
+                keys = batchKeys
+            } else {
+                messages.append(contentsOf: batch)
+                keys.append(contentsOf: batchKeys)
+            }
+            return start
+        }
+        // Merge into the tail: only entries after the first new one's place move.
+        let start = firstIndex(after: firstKey)
+        var mergedMessages: [BusMessage] = []
+        var mergedKeys: [MessageKey] = []
+        mergedMessages.reserveCapacity(messages.count - start + batch.count)
+        mergedKeys.reserveCapacity(messages.count - start + batch.count)
+        var old = start
+        var new = 0
+        while old < messages.count, new < batch.count {
+            if precedes((batch[new].timestamp, batchKeys[new]), sortKey(old)) {
+                mergedMessages.append(batch[new])
+                mergedKeys.append(batchKeys[new])
+                new += 1
+            } else {
+                mergedMessages.append(messages[old])
+                mergedKeys.append(keys[old])
+                old += 1
+            }
+        }
+        mergedMessages.append(contentsOf: messages[old...])
+        mergedKeys.append(contentsOf: keys[old...])
+        mergedMessages.append(contentsOf: batch[new...])
+        mergedKeys.append(contentsOf: batchKeys[new...])
+        messages.replaceSubrange(start..., with: mergedMessages)
+        keys.replaceSubrange(start..., with: mergedKeys)
+        return start
+    }
+
+    /// Drops every message of `source` (its file was truncated and is read again from the start).
+    mutating func removeSource(_ source: Int32) {
+        var keptMessages: [BusMessage] = []
+        var keptKeys: [MessageKey] = []
+        typeCounts = [:]
+        taskCounts = [:]
+        for index in messages.indices where keys[index].source != source {
+            keptMessages.append(messages[index])
+            keptKeys.append(keys[index])
+            typeCounts[messages[index].type, default: 0] += 1
+            taskCounts[messages[index].taskID, default: 0] += 1
+        }
+        messages = keptMessages
+        keys = keptKeys
+        nextOrder[source] = nil
+    }
+
+    /// Index of the message with `key`, searching from `start`.
+    func index(of key: MessageKey, from start: Int = 0) -> Int? {
+        keys[min(start, keys.count)...].firstIndex(of: key)
+    }
+
+    /// Index of the last message with id `msgID` at or before `before` (parents come earlier), else anywhere.
+    func index(ofMessageID msgID: String, before: Int) -> Int? {
+        var index = min(before, messages.count - 1)
+        while index >= 0 {
+            if messages[index].msgID == msgID { return index }
+            index -= 1
+        }
+        return messages.lastIndex { $0.msgID == msgID }
+    }
+
+    /// First index whose entry sorts after `key`.
+    private func firstIndex(after key: (BusTimestamp, MessageKey)) -> Int {
+        var low = 0
+        var high = messages.count
+        while low < high {
+            let middle = (low + high) / 2
+            if precedes(key, sortKey(middle)) {
+                high = middle
+            } else {
+                low = middle + 1
+            }
+        }
+        return low
+    }
+
+    private static func isSorted(_ batch: [BusMessage]) -> Bool {
+        var index = 1
+        while index < batch.count {
+            if batch[index].timestamp < batch[index - 1].timestamp { return false }
+            index += 1
+        }
+        return true
+    }
+}

@@ -1,0 +1,402 @@
+internal import BusCore
+
+/// What the event loop must do after a key: the model itself never touches the terminal or the bus.
+enum MonitorAction: Sendable, Equatable {
+    case none
+    case quit
+    /// Append this message on a background thread and report back with `postFinished`.
+    case post(MessageDraft)
+    /// Turn terminal mouse capture on or off.
+    case setMouse(Bool)
+}
+
+/// Everything the monitor shows, and how keys change it: the pure core of the terminal UI.
+///
+/// Messages of every source are merged in time order (`MessageStore`); `visible` holds the indices that pass
+/// the filters, kept up to date incrementally as messages arrive. The selection is an index into the store and
+/// is always visible (or nil when nothing is).
+struct MonitorModel: Sendable {
+    enum Focus: Sendable, Equatable {
+        case list
+        case detail
+    }
+
+    enum Overlay: Sendable, Equatable {
+        case help(scroll: Int)
+        case picker(PickerState)
+    }
+
+    /// The first thing in the status bar: the title, bus path or project.
+    let sourceLabel: String
+    let postContext: PostContext
+    /// Seconds added to UTC for the clock column (the local offset when the monitor started).
+    var utcOffset = 0
+
+    private(set) var store = MessageStore()
+    private(set) var sourceNames: [Int32: String] = [:]
+    private(set) var malformed: [Int32: Int] = [:]
+    private(set) var query = MessageQuery("")
+    /// The last non-empty text filter: `n`/`N` keep finding its matches after Esc cleared the filter.
+    private(set) var search: MessageQuery?
+    private(set) var chosenTypes: Set<String> = []
+    private(set) var chosenTasks: Set<String> = []
+    /// Store indices of the messages that pass the filters, ascending.
+    private(set) var visible: [Int] = []
+    /// Store index of the selected message; always in `visible`.
+    private(set) var selection: Int?
+    /// First visible position shown in the list.
+    private(set) var listTop = 0
+    private(set) var following = true
+    /// Messages that arrived (and pass the filters) while paused.
+    private(set) var newCount = 0
+    private(set) var width: Int
+    private(set) var height: Int
+    private(set) var detailOpen = false
+    private(set) var detailScroll = 0
+    private(set) var focus = Focus.list
+    var overlay: Overlay?
+    /// The `/` prompt while it is open.
+    var prompt: LineEditor?
+    var compose: ComposeState?
+    private(set) var mouseEnabled = true
+    /// The latest event worth telling (rotation, truncation, search wrapped...).
+    var notice: String?
+    /// The outcome of the last post: `posted <id>` or `post failed: <reason>`.
+    var postResult: String?
+    private(set) var detailCache: DetailCache?
+
+    init(sourceLabel: String, postContext: PostContext, width: Int = 80, height: Int = 24) {
+        self.sourceLabel = sourceLabel
+        self.postContext = postContext
+        self.width = width
+        self.height = height
+    }
+
+    // MARK: Derived state
+
+    var layout: ScreenLayout {
+        let bodyLines = compose?.body.lineCount ?? 1
+        return ScreenLayout(
+            width: width,
+            height: height,
+            detailOpen: detailOpen,
+            composeOpen: compose != nil,
+            composeLines: bodyLines
+        )
+    }
+
+    /// Position of the selection in `visible`.
+    var cursor: Int? {
+        guard let selection else { return nil }
+        let position = Self.lowerBound(visible, selection)
+        return position < visible.count && visible[position] == selection ? position : nil
+    }
+
+    var selected: StoredMessage? { selection.map { store[$0] } }
+
+    var malformedTotal: Int { malformed.values.reduce(0, +) }
+
+    var typeCounts: [String: Int] { store.typeCounts }
+
+    // MARK: Input from the buses
+
+    /// Registers a bus so the detail pane can name where a message came from.
+    mutating func addSource(_ source: Int32, name: String) {
+        sourceNames[source] = name
+    }
+
+    /// Adds messages read from `source` (in file order) and counts skipped records.
+    mutating func ingest(_ messages: [BusMessage], malformedCount: Int = 0, source: Int32) {
+        if malformedCount > 0 { malformed[source, default: 0] += malformedCount }
+        guard !messages.isEmpty else { return }
+        let selectedKey = selection.map { store.keys[$0] }
+        let before = visible.count
+        let start = store.append(messages, source: source)
+        if let current = selection, current >= start, let selectedKey {
+            selection = store.index(of: selectedKey, from: start)
+        }
+        refilter(from: start)
+        let added = visible.count - before
+        if !following, added > 0 { newCount += added }
+        fixSelection()
+        settle()
+    }
+
+    /// Forgets everything read from `source`: its file was truncated and will be read again from the start.
+    mutating func resetSource(_ source: Int32) {
+        let selectedKey = selection.map { store.keys[$0] }
+        store.removeSource(source)
+        malformed[source] = 0
+        selection = selectedKey.flatMap { store.index(of: $0) }
+        refilter(from: 0)
+        fixSelection()
+        settle()
+    }
+
+    mutating func resize(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        settle()
+    }
+
+    // MARK: Posting
+
+    /// The writer found the lock held and is waiting for it.
+    mutating func postWaitingForLock() {
+        compose?.phase = .waitingForLock
+    }
+
+    /// The background post ended: success closes the box, failure keeps the text for another try.
+    mutating func postFinished(_ result: Result<String, BusError>) {
+        switch result {
+        case .success(let id):
+            compose = nil
+            postResult = "posted \(id)"
+        case .failure(let error):
+            compose?.phase = .editing
+            compose?.error = error.description
+            postResult = "post failed: \(error.description)"
+        }
+        settle()
+    }
+
+    // MARK: Filtering
+
+    func passes(_ message: BusMessage) -> Bool {
+        if !chosenTypes.isEmpty, !chosenTypes.contains(message.type) { return false }
+        if !chosenTasks.isEmpty, !chosenTasks.contains(message.taskID) { return false }
+        return query.matches(message)
+    }
+
+    mutating func setQuery(_ text: String) {
+        query = MessageQuery(text)
+        if !query.isEmpty { search = query }
+        refilterAll()
+    }
+
+    mutating func setChosen(_ kind: PickerState.Kind, _ chosen: Set<String>) {
+        switch kind {
+        case .type: chosenTypes = chosen
+        case .task: chosenTasks = chosen
+        }
+        refilterAll()
+    }
+
+    mutating func clearFilters() {
+        query = MessageQuery("")
+        chosenTypes = []
+        chosenTasks = []
+        refilterAll()
+    }
+
+    private mutating func refilterAll() {
+        refilter(from: 0)
+        fixSelection()
+        settle()
+    }
+
+    /// Redoes `visible` for store indices from `start` on; the part before is unchanged.
+    private mutating func refilter(from start: Int) {
+        visible.removeSubrange(Self.lowerBound(visible, start)...)
+        var index = start
+        while index < store.count {
+            if passes(store.messages[index]) { visible.append(index) }
+            index += 1
+        }
+    }
+
+    /// Keeps the selection on a visible message: the newest when following, else the same one or the nearest.
+    private mutating func fixSelection() {
+        guard let last = visible.last else {
+            selection = nil
+            return
+        }
+        if following {
+            selection = last
+            return
+        }
+        if let current = selection {
+            let position = Self.lowerBound(visible, current)
+            selection = position < visible.count ? visible[position] : last
+        } else {
+            selection = last
+        }
+    }
+
+    // MARK: Selection
+
+    /// Selects visible position `position` (clamped); moving off the newest message pauses following.
+    mutating func select(position: Int) {
+        guard !visible.isEmpty else { return }
+        let clamped = min(max(0, position), visible.count - 1)
+        let target = visible[clamped]
+        if target != selection { detailScroll = 0 }
+        selection = target
+        if clamped < visible.count - 1 { following = false }
+    }
+
+    mutating func move(by delta: Int) {
+        guard let cursor else { return }
+        select(position: cursor + delta)
+    }
+
+    /// Follows new messages again (G, End, F): selects the newest and clears the "new" count.
+    mutating func resumeFollowing() {
+        following = true
+        newCount = 0
+        if let last = visible.last {
+            if last != selection { detailScroll = 0 }
+            selection = last
+        }
+    }
+
+    mutating func pauseFollowing() {
+        following = false
+    }
+
+    // MARK: Panes
+
+    mutating func openDetail() {
+        guard selection != nil else { return }
+        detailOpen = true
+        detailScroll = 0
+    }
+
+    mutating func closeDetail() {
+        detailOpen = false
+        focus = .list
+    }
+
+    mutating func setFocus(_ focus: Focus) {
+        self.focus = detailOpen ? focus : .list
+    }
+
+    mutating func scrollDetail(by delta: Int) {
+        detailScroll = max(0, detailScroll + delta)
+    }
+
+    mutating func scrollDetail(to position: Int) {
+        detailScroll = max(0, position)
+    }
+
+    mutating func toggleMouse() -> Bool {
+        mouseEnabled.toggle()
+        return mouseEnabled
+    }
+
+    // MARK: Search and parents
+
+    /// Moves to the next (`step` 1) or previous (-1) visible message matching the last text filter, wrapping.
+    mutating func findNext(step: Int) {
+        guard let search, !visible.isEmpty else {
+            notice = "no search yet: type / and a query"
+            return
+        }
+        let start = cursor ?? (step > 0 ? -1 : visible.count)
+        var position = start
+        var wrapped = false
+        for _ in 0..<visible.count {
+            position += step
+            if position >= visible.count {
+                position = 0
+                wrapped = true
+            } else if position < 0 {
+                position = visible.count - 1
+                wrapped = true
+            }
+            if search.matches(store.messages[visible[position]]) {
+                select(position: position)
+                if position == visible.count - 1 { following = false }
+                notice = wrapped ? "search wrapped" : nil
+                return
+            }
+        }
+        notice = "no match for \(search.text)"
+    }
+
+    /// Selects the selected message's first parent, clearing filters that hide it.
+    mutating func jumpToParent() {
+        guard let current = selection else { return }
+        guard let parent = store.messages[current].parents.first else {
+            notice = "this message has no parent"
+            return
+        }
+        guard let index = store.index(ofMessageID: parent.msgID, before: current) else {
+            notice = "parent \(parent.msgID) is not on these buses"
+            return
+        }
+        if !passes(store.messages[index]) {
+            clearFilters()
+            notice = "filters cleared to show the parent"
+        }
+        following = false
+        if index != selection { detailScroll = 0 }
+        selection = index
+        settle()
+    }
+
+    // MARK: Layout upkeep
+
+    /// Brings scroll positions back in range after any change: the selection stays on screen, the detail
+    /// pane never scrolls past its end.
+    mutating func settle() {
+        if selection == nil { detailOpen = false }
+        if !detailOpen { focus = .list }
+        let layout = self.layout
+        let rows = layout.listRows
+        if let cursor, rows > 0 {
+            if cursor < listTop { listTop = cursor }
+            if cursor >= listTop + rows { listTop = cursor - rows + 1 }
+        }
+        listTop = min(max(0, listTop), max(0, visible.count - rows))
+        if detailOpen, let message = selected {
+            let contentWidth = max(1, layout.width - 1)
+            if detailCache?.key != message.key || detailCache?.width != contentWidth {
+                detailCache = DetailCache(
+                    key: message.key,
+                    width: contentWidth,
+                    lines: DetailContent.lines(
+                        message,
+                        sourceName: sourceNames[message.source] ?? "",
+                        width: contentWidth,
+                        utcOffset: utcOffset
+                    )
+                )
+            }
+            let total = detailCache?.lines.count ?? 0
+            detailScroll = min(detailScroll, max(0, total - layout.detailRows))
+        } else {
+            detailCache = nil
+            detailScroll = 0
+        }
+        if case .picker(var picker) = overlay {
+            let rows = max(1, PickerView.visibleRows(height: height, items: picker.items.count))
+            if picker.cursor < picker.top { picker.top = picker.cursor }
+            if picker.cursor >= picker.top + rows { picker.top = picker.cursor - rows + 1 }
+            overlay = .picker(picker)
+        }
+    }
+
+    /// First position in the ascending `array` whose value is at least `value`.
+    static func lowerBound(_ array: [Int], _ value: Int) -> Int {
+        var low = 0
+        var high = array.count
+        while low < high {
+            let middle = (low + high) / 2
+            if array[middle] < value {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return low
+    }
+}
+
+/// The detail pane's lines for one message at one width, kept until either changes (a 1 MB body is wrapped
+/// once, not per frame).
+struct DetailCache: Sendable {
+    var key: MessageKey
+    var width: Int
+    var lines: [DisplayLine]
+}

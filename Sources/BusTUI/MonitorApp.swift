@@ -1,0 +1,68 @@
+#if os(Linux)
+@preconcurrency import Glibc
+package import BusCore
+
+/// The terminal UI of `run-agent bus monitor`.
+package enum MonitorApp {
+    /// Runs the UI until q, Ctrl-C, SIGTERM or SIGHUP; restores the terminal on every path.
+    ///
+    /// The buses are opened and read before the terminal is touched, so a bad path is reported as a plain
+    /// error. Composed messages go to the bus file, or in project mode to the project bus.
+    ///
+    /// - Parameter configuration: what to follow and how to post.
+    /// - Returns: the exit code, 0.
+    /// - Throws: `BusError` when a bus cannot be opened or the terminal type is unknown.
+    package static func run(_ configuration: MonitorConfiguration) throws(BusError) -> Int32 {
+        let sources = try BusSources(configuration.source)
+        var model = MonitorModel(sourceLabel: label(configuration), postContext: configuration.postContext)
+        model.utcOffset = LocalTime.utcOffset()
+        for source in sources.sources { model.addSource(source.id, name: source.path) }
+        for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
+
+        let wakeUp = try SelfPipe()
+        TerminationSignals.install(wakeFD: wakeUp.writeFD)
+        let noColor = getenv("NO_COLOR").map { String(cString: $0).isEmpty == false } ?? false
+        let screen = try TerminalScreen(useColor: !noColor)
+        defer { screen.end() }
+        let size = screen.size()
+        model.resize(width: size.width, height: size.height)
+        if !screen.isUTF8 {
+            model.notice = "locale codeset is \(screen.codeset), not UTF-8: set LANG/LC_ALL to a UTF-8 locale"
+        }
+        let worker = PostWorker(wakeUp: wakeUp)
+        let writer = BusWriter(path: sources.postPath, options: configuration.writerOptions)
+        let loop = MonitorLoop(
+            model: model,
+            screen: screen,
+            sources: sources,
+            wakeUp: wakeUp,
+            worker: worker,
+            writer: writer
+        )
+        loop.run()
+        screen.end()
+        // A post still running finishes (or times out on the lock) before the process exits.
+        worker.waitUntilIdle(limit: configuration.writerOptions.lockWait.timeout + .seconds(2))
+        TerminationSignals.detach()
+        return 0
+    }
+
+    private static func label(_ configuration: MonitorConfiguration) -> String {
+        if let title = configuration.title, !title.isEmpty { return title }
+        switch configuration.source {
+        case .file(let path): return path
+        case .project(_, let project): return "project " + project
+        }
+    }
+}
+
+/// The local time zone's offset from UTC now (`localtime_r`), for the clock column.
+enum LocalTime {
+    static func utcOffset() -> Int {
+        var now = time(nil)
+        var fields = tm()
+        guard localtime_r(&now, &fields) != nil else { return 0 }
+        return fields.tm_gmtoff
+    }
+}
+#endif

@@ -1,0 +1,83 @@
+import BusCore
+
+@testable import BusTUI
+
+/// Builders for messages and models, so each test states only what it is about.
+enum Fixture {
+    /// A message at `second` seconds past 2026-01-01T00:00:00Z (plus `nanos`).
+    static func message(
+        _ body: String,
+        type: String = "FACT",
+        task: String = "",
+        run: String = "",
+        project: String = "demo",
+        id: String? = nil,
+        second: Int64 = 0,
+        nanos: Int32 = 0,
+        parents: [String] = []
+    ) -> BusMessage {
+        BusMessage(
+            msgID: id ?? "MSG-\(second)-\(nanos)-\(body.hashValue & 0xFFFF)",
+            timestamp: BusTimestamp(seconds: 1_767_225_600 + second, nanoseconds: nanos),
+            type: type,
+            projectID: project,
+            taskID: task,
+            runID: run,
+            parents: parents.map { BusParent(msgID: $0) },
+            body: body
+        )
+    }
+
+    /// A model of `width` x `height` holding `messages` from source 0.
+    static func model(_ messages: [BusMessage] = [], width: Int = 80, height: Int = 24) -> MonitorModel {
+        var model = MonitorModel(
+            sourceLabel: "bus.md",
+            postContext: PostContext(projectID: "demo"),
+            width: width,
+            height: height
+        )
+        model.addSource(0, name: "/runs/demo/PROJECT-MESSAGE-BUS.md")
+        model.ingest(messages, source: 0)
+        return model
+    }
+
+    /// `count` numbered messages one second apart, types cycling FACT, DONE, INFO.
+    static func numbered(_ count: Int, from start: Int = 0) -> [BusMessage] {
+        let types = ["FACT", "DONE", "INFO"]
+        return (start..<(start + count)).map { index in
+            message(
+                "message \(index)",
+                type: types[index % 3],
+                task: "task-\(index % 2)",
+                id: "M\(index)",
+                second: Int64(index)
+            )
+        }
+    }
+}
+
+extension MonitorModel {
+    /// Bodies of the visible messages, in order.
+    var visibleBodies: [String] { visible.map { store[$0].message.body } }
+
+    /// Body of the selected message.
+    var selectedBody: String? { selected?.message.body }
+
+    /// Sends keys, returning the last action.
+    @discardableResult
+    mutating func press(_ keys: KeyEvent...) -> MonitorAction {
+        var action = MonitorAction.none
+        for key in keys { action = handle(key) }
+        return action
+    }
+
+    /// Types text as character keys.
+    mutating func type(_ text: String) {
+        for character in text { _ = handle(.character(character)) }
+    }
+}
+
+extension MonitorModel {
+    /// Renders to text lines.
+    var screenLines: [String] { MonitorView.render(self).grid.lines }
+}

@@ -1,0 +1,233 @@
+import BusCore
+import Testing
+
+@testable import BusTUI
+
+@Suite("Rendering into the cell grid")
+struct RenderTests {
+    static let sizes: [(Int, Int)] = [(80, 24), (120, 35), (20, 6), (1, 1), (0, 0), (8, 3)]
+
+    /// Every row adds up to the grid width and each wide cell is followed by its continuation.
+    static func expectAligned(_ grid: CellGrid, sourceLocation: SourceLocation = #_sourceLocation) {
+        for row in 0..<grid.height {
+            #expect(grid.columnCount(row: row) == grid.width, "row \(row)", sourceLocation: sourceLocation)
+            for column in 0..<grid.width where grid[row, column].width == 2 {
+                #expect(column + 1 < grid.width && grid[row, column + 1].width == 0, sourceLocation: sourceLocation)
+            }
+            for column in 0..<grid.width where grid[row, column].width == 0 {
+                #expect(column > 0 && grid[row, column - 1].width == 2, sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    static func hostileModel(width: Int, height: Int) -> MonitorModel {
+        var model = Fixture.model(
+            [
+                Fixture.message("plain text", type: "DONE", task: "alpha", second: 1),
+                Fixture.message(
+                    "漢字テスト 🎉 emoji\tTAB \u{1B}[31mRED\u{1B}[0m \u{1B}]0;title\u{07}bell\u{07} end",
+                    task: "タスク",
+                    second: 2
+                ),
+                Fixture.message(
+                    String(repeating: "long line ", count: 50) + "\nsecond",
+                    type: "VERYLONGTYPENAME",
+                    second: 3
+                ),
+            ],
+            width: width,
+            height: height
+        )
+        model.press(.enter)
+        return model
+    }
+
+    @Test("every size renders an aligned grid of that size", arguments: [0, 1, 2, 3, 4, 5])
+    func sizes(_ index: Int) {
+        let (width, height) = Self.sizes[index]
+        var model = Self.hostileModel(width: width, height: height)
+        var screen = MonitorView.render(model)
+        #expect(screen.grid.width == width && screen.grid.height == height)
+        Self.expectAligned(screen.grid)
+        // Every overlay and pane at this size too.
+        for keys in [
+            [KeyEvent.character("?")], [.character("t")], [.character("T")], [.character("c")], [.character("/")],
+        ] {
+            var copy = model
+            for key in keys { _ = copy.handle(key) }
+            copy.type("漢字")
+            screen = MonitorView.render(copy)
+            Self.expectAligned(screen.grid)
+            if let cursor = screen.cursor {
+                #expect(cursor.row < height && cursor.column < width)
+            }
+        }
+        model.resize(width: 200, height: 50)
+        Self.expectAligned(MonitorView.render(model).grid)
+    }
+
+    @Test("80x24: status bar, list rows with time, [TYPE] tag, task and first line; footer hints")
+    func layout80() {
+        let model = Fixture.model(
+            [
+                Fixture.message("first line\nsecond line", type: "DONE", task: "alpha", second: 3661),
+                Fixture.message("other", type: "QUESTION", task: "beta", second: 3662),
+            ]
+        )
+        let lines = model.screenLines
+        #expect(lines.count == 24)
+        #expect(lines[0] == "bus.md | 2/2 | FOLLOW")
+        #expect(lines[1] == "01-01 01:01:01 [DONE]     alpha first line")
+        #expect(lines[2] == "01-01 01:01:02 [QUESTION] beta  other")
+        #expect(lines[23].hasPrefix("? help"))
+        // The selected (newest) row is reverse video across the whole width.
+        let grid = MonitorView.render(model).grid
+        #expect(grid[2, 79].style.attributes.contains(.reverse))
+        #expect(!grid[1, 0].style.attributes.contains(.reverse))
+        // Type tags are coloured and bold, and readable without colour.
+        #expect(grid[1, 16].style.color == .green)
+        #expect(grid[1, 16].style.attributes.contains(.bold))
+    }
+
+    @Test("120x35 shows the detail pane with every header field and the wrapped body")
+    func detail120() {
+        var model = Fixture.model(
+            [
+                Fixture.message("parent", id: "P1", second: 1),
+                BusMessage(
+                    msgID: "M2",
+                    timestamp: BusTimestamp(seconds: 1_767_225_610, nanoseconds: 500),
+                    type: "ANSWER",
+                    projectID: "demo",
+                    taskID: "t1",
+                    runID: "r1",
+                    issueID: "I-7",
+                    parents: [BusParent(msgID: "P1", kind: "reply")],
+                    links: [BusLink(url: "https://x.test/a", label: "spec", kind: "doc")],
+                    meta: ["b": "2", "a": "1"],
+                    body: String(repeating: "word ", count: 60)
+                ),
+            ],
+            width: 120,
+            height: 35
+        )
+        model.press(.enter)
+        let lines = model.screenLines
+        let detailTop = model.layout.detail?.top ?? 0
+        let text = lines[detailTop...].joined(separator: "\n")
+        for expected in [
+            "msg_id: M2", "ts: 2026-01-01T00:00:10.0000005Z", "type: ANSWER", "project_id: demo", "task_id: t1",
+            "run_id: r1", "issue_id: I-7", "parent: P1 (reply)", "link: https://x.test/a \"spec\" (doc)", "meta: a=1",
+            "meta: b=2", "source: /runs/demo/PROJECT-MESSAGE-BUS.md",
+        ] {
+            #expect(text.contains(expected), "\(expected)")
+        }
+        let bodyLines = lines[detailTop...].filter { $0.hasPrefix("word") }
+        #expect(bodyLines.count == 3, "300 columns of words wrap into three lines at 119 columns")
+        #expect(bodyLines.allSatisfy { $0.count <= 119 })
+    }
+
+    @Test("20x6 keeps status, a few rows and the footer")
+    func tiny() {
+        let model = Fixture.model(Fixture.numbered(10), width: 20, height: 6)
+        let lines = model.screenLines
+        #expect(lines.count == 6)
+        #expect(lines[0].hasPrefix("bus.md | 10/10"))
+        #expect(lines[1] == "[FACT] message 6")
+        #expect(lines[4] == "[FACT] message 9")
+        #expect(lines[5].hasPrefix("? help"))
+    }
+
+    @Test("wide characters take two columns and the columns after them line up")
+    func wideCharacters() {
+        var grid = CellGrid(width: 12, height: 2)
+        grid.write("漢字ab", row: 0, column: 0)
+        grid.write("🎉x", row: 1, column: 0)
+        #expect(grid[0, 0].width == 2 && grid[0, 1].width == 0 && grid[0, 4].character == "a")
+        #expect(grid[1, 0].character == "🎉" && grid[1, 2].character == "x")
+        #expect(grid.lines == ["漢字ab", "🎉x"])
+        // A wide character that does not fit at the edge becomes a blank.
+        grid.write("abc漢", row: 0, column: 8)
+        #expect(grid.text(row: 0).hasSuffix("abc "))
+        Self.expectAligned(grid)
+        // Overwriting half of a wide character blanks the other half.
+        grid.write("Z", row: 0, column: 1)
+        #expect(grid[0, 0].character == " " && grid[0, 1].character == "Z")
+        Self.expectAligned(grid)
+    }
+
+    @Test("CJK and emoji rows in the list stay aligned at 80 columns")
+    func wideInList() {
+        let model = Fixture.model([
+            Fixture.message("漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字", task: "タスク"),
+            Fixture.message("👍🏽 family 👨‍👩‍👧 flag 🇯🇵 done", second: 1),
+        ])
+        let grid = MonitorView.render(model).grid
+        Self.expectAligned(grid)
+        #expect(grid.text(row: 1).hasPrefix("01-01 00:00:00 [FACT] タスク 漢字"))
+    }
+}
+
+@Suite("Sanitizing untrusted text")
+struct SanitizerTests {
+    func text(_ input: String, start: Int = 0) -> String {
+        String(TextSanitizer.glyphs(input, startColumn: start).map(\.character))
+    }
+
+    @Test("ANSI escape sequences are removed whole: CSI, OSC with BEL or ST, two-character, 8-bit CSI")
+    func escapes() {
+        #expect(text("a\u{1B}[1;31mred\u{1B}[0mb") == "aredb")
+        #expect(text("x\u{1B}]0;evil title\u{07}y") == "xy")
+        #expect(text("x\u{1B}]8;;http://e\u{1B}\\link\u{1B}]8;;\u{1B}\\y") == "xlinky")
+        #expect(text("a\u{1B}7b\u{1B}(Bc") == "abc")
+        #expect(text("a\u{9B}2Jb") == "ab")
+        #expect(text("\u{1B}P1$r\u{1B}\\ok") == "ok")
+        #expect(text("unterminated \u{1B}[") == "unterminated ")
+    }
+
+    @Test("controls become visible caret notation, C1 a question mark; bidi overrides vanish")
+    func controls() {
+        #expect(text("bell\u{07}nul\u{00}del\u{7F}") == "bell^Gnul^@del^?")
+        #expect(text("a\u{85}b\u{8D}c") == "a?b?c")
+        #expect(text("x\u{202E}abc\u{202C}y") == "xabcy")
+        #expect(text("cr\r\n") == "cr^J")
+    }
+
+    @Test("tabs expand to the next multiple of 8 from the start column")
+    func tabs() {
+        #expect(text("a\tb") == "a       b")
+        #expect(text("\tx", start: 5) == "   x")
+        let glyphs = TextSanitizer.glyphs("ab\tc")
+        #expect(glyphs.reduce(0) { $0 + $1.width } == 9)
+    }
+
+    @Test("widths: CJK and emoji 2, combining marks ride along, ASCII 1")
+    func widths() {
+        #expect(DisplayWidth.of("漢" as Character) == 2)
+        #expect(DisplayWidth.of("🎉" as Character) == 2)
+        #expect(DisplayWidth.of("e\u{301}" as Character) == 1)
+        #expect(DisplayWidth.of("a" as Character) == 1)
+        #expect(DisplayWidth.of("🇯🇵" as Character) == 1)
+        #expect(DisplayWidth.of("ｱ" as Character) == 1)
+        #expect(DisplayWidth.of("Ａ" as Character) == 2)
+        #expect(DisplayWidth.of("漢字ab") == 6)
+    }
+
+    @Test("maxColumns clips a huge line without reading all of it")
+    func clipping() {
+        let huge = String(repeating: "x", count: 1_000_000)
+        let glyphs = TextSanitizer.glyphs(huge, maxColumns: 10)
+        #expect(glyphs.count == 10)
+        let wide = TextSanitizer.glyphs("漢字漢字", maxColumns: 5)
+        #expect(wide.count == 2)
+    }
+
+    @Test("wrapping breaks at spaces, hard-breaks long words, never exceeds the width")
+    func wrapping() {
+        let lines = TextWrap.wrap(TextSanitizer.glyphs("hello wide 漢字漢字 world abcdefghijkl"), width: 8)
+        let texts = lines.map { String($0.map(\.character)) }
+        #expect(texts == ["hello", "wide", "漢字漢字", "world", "abcdefgh", "ijkl"])
+        #expect(lines.allSatisfy { $0.reduce(0) { $0 + $1.width } <= 8 })
+        #expect(TextWrap.wrap([], width: 5) == [[]])
+    }
+}

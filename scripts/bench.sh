@@ -25,3 +25,6 @@ hyperfine -N --warmup 1 --runs 10 "$bin bus read --bus $work/big.md --tail 1"
 echo "== append -> read --follow latency (includes the poster's start-up)"
 python3 scripts/follow-latency.py "$bin" "$work/MESSAGE-BUS.md" 50
 python3 scripts/follow-latency.py "$bin" "$work/big.md" 50
+
+echo "== monitor: first screen of the 100k-message bus, and its memory"
+python3 scripts/monitor-first-screen.py "$PWD/$bin" "$work/big.md" "100000/100000"

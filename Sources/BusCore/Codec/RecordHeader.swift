@@ -2,14 +2,8 @@
 struct RecordHeader {
     var msgID = ""
     var timestamp = BusTimestamp.zero
-    var type = ""
-    var projectID = ""
-    var taskID = ""
-    var runID = ""
-    var issueID = ""
-    var parents: [BusParent] = []
-    var links: [BusLink] = []
-    var meta: [String: String] = [:]
+    /// Every other message field; the body comes later, from the bytes after the header.
+    var fields = MessageDraft(type: "", projectID: "", body: "")
     /// `body_bytes`: the exact length of the stored body, when this tool wrote the record.
     var bodyBytes: Int?
     /// `body_escape: dashes`: dash lines in the body carry one extra backslash.
@@ -40,14 +34,14 @@ struct RecordHeader {
             case "ts":
                 let raw = try Self.text(value, key)
                 timestamp = BusTimestamp(rfc3339: raw) ?? .zero
-            case "type": type = try Self.text(value, key)
-            case "project_id": projectID = try Self.text(value, key)
-            case "task_id": taskID = try Self.text(value, key)
-            case "run_id": runID = try Self.text(value, key)
-            case "issue_id": issueID = try Self.text(value, key)
-            case "parents": parents = try Self.parents(value)
-            case "links": links = try Self.links(value)
-            case "meta": meta = try Self.stringMap(value, key)
+            case "type": fields.type = try Self.text(value, key)
+            case "project_id": fields.projectID = try Self.text(value, key)
+            case "task_id": fields.taskID = try Self.text(value, key)
+            case "run_id": fields.runID = try Self.text(value, key)
+            case "issue_id": fields.issueID = try Self.text(value, key)
+            case "parents": fields.parents = try Self.parents(value)
+            case "links": fields.links = try Self.links(value)
+            case "meta": fields.meta = try Self.stringMap(value, key)
             case RecordFormat.bodyBytesKey:
                 if let text = value.text, let count = Int(text), count >= 0 { bodyBytes = count }
             case RecordFormat.bodyEscapeKey: bodyEscaped = value.text == RecordFormat.bodyEscapeDashes
@@ -125,19 +119,9 @@ struct RecordHeader {
     }
 
     func message(body: String) -> BusMessage {
-        BusMessage(
-            msgID: msgID,
-            timestamp: timestamp,
-            type: type,
-            projectID: projectID,
-            taskID: taskID,
-            runID: runID,
-            issueID: issueID,
-            parents: parents,
-            links: links,
-            meta: meta,
-            body: body
-        )
+        var draft = fields
+        draft.body = body
+        return draft.message(id: msgID, timestamp: timestamp)
     }
 }
 

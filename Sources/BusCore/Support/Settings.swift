@@ -35,7 +35,8 @@ package enum SettingParser {
 }
 
 extension String {
-    var trimmingSpaces: String {
+    /// The text without leading and trailing whitespace (no Foundation).
+    package var trimmingSpaces: String {
         var text = Substring(self)
         while let first = text.first, first.isWhitespace { text = text.dropFirst() }
         while let last = text.last, last.isWhitespace { text = text.dropLast() }

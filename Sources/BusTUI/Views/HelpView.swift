@@ -1,0 +1,43 @@
+/// Every key, in an overlay opened with `?`.
+enum HelpView {
+    static let lines: [String] = [
+        "j / k, Down / Up    move the selection (moving up pauses FOLLOW)",
+        "PgDn / PgUp         move a page",
+        "g / Home            first message",
+        "G / End             newest message, resume FOLLOW",
+        "F                   toggle FOLLOW / PAUSED",
+        "Enter               open the detail pane",
+        "Esc                 close the detail pane, clear the text filter",
+        "Tab                 switch focus between list and detail",
+        "/                   text filter: words, !negate, type:A,B task: run: project:",
+        "                    Enter applies, Esc clears",
+        "n / N               next / previous match of the last filter text",
+        "t                   type picker (Space toggles, Enter applies, x clears)",
+        "T                   task picker (same keys)",
+        "p                   jump to the parent of the selected message",
+        "c                   compose: Enter posts, Ctrl-J or Alt-Enter newline,",
+        "                    Tab type field (Tab completes), Up/Down types, Esc cancels",
+        "m                   mouse capture on/off (off lets the terminal select text)",
+        "mouse               wheel scrolls, click selects, double click opens",
+        "?                   this help",
+        "q                   close the open view, or quit",
+        "Ctrl-C              quit",
+    ]
+
+    static func draw(scroll: Int, into grid: inout CellGrid) {
+        let contentWidth = lines.map { DisplayWidth.of($0) }.max() ?? 0
+        let box = OverlayBox(
+            contentWidth: contentWidth + 2,
+            contentHeight: lines.count,
+            screenWidth: grid.width,
+            screenHeight: grid.height
+        )
+        box.draw(title: "keys (q closes)", into: &grid)
+        let inner = box.inner
+        for offset in 0..<inner.rows {
+            let index = scroll + offset
+            guard index < lines.count else { break }
+            grid.write(lines[index], row: inner.top + offset, column: inner.left + 1, limit: inner.left + inner.columns)
+        }
+    }
+}

@@ -102,7 +102,7 @@ struct BusLocationOptions: ParsableArguments {
 
     /// The task id to filter by when `--task` is given without `--project`.
     var taskFilter: String? {
-        (project?.isEmpty ?? true) && (bus?.isEmpty ?? true) ? task.flatMap { $0.isEmpty ? nil : $0 } : nil
+        (project?.isEmpty ?? true) ? task.flatMap { $0.isEmpty ? nil : $0 } : nil
     }
 
     private static func discovered() throws(BusError) -> String {

@@ -181,6 +181,23 @@ import Testing
             #expect(try read.jsonObjects().compactMap { $0["body"] as? String } == ["one", "three"])
             let all = try sandbox.bus(["read", "--json"], environment: ["JRUN_MESSAGE_BUS": bus])
             #expect(try all.jsonObjects().count == 4)
+            // With an explicit --bus, --task is a filter too.
+            let viaFlag = try sandbox.bus(["read", "--bus", bus, "--task", "U", "--json"])
+            #expect(try viaFlag.jsonObjects().compactMap { $0["body"] as? String } == ["two"])
+        }
+    }
+
+    /// As Go's writer does, an ISSUE without an issue id names itself; an explicit one is kept.
+    @Test func issueOpensItself() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            let opened = try sandbox.post(bus, "Flaky test in parser suite", type: "ISSUE")
+            let result = try sandbox.bus([
+                "post", "--bus", bus, "--project", "p", "--type", "ISSUE", "--issue", "X-1", "--body", "b",
+            ])
+            #expect(result.status == 0)
+            let objects = try sandbox.bus(["read", "--bus", bus, "--json"]).jsonObjects()
+            #expect(objects.compactMap { $0["issue_id"] as? String } == [opened, "X-1"])
         }
     }
 }

@@ -92,7 +92,10 @@ package struct BusWriter: Sendable {
         let handle = try openLocked(onLockBusy: onLockBusy)
         let messages = drafts.map { draft in
             let (id, timestamp) = ids.next()
-            return draft.message(id: id, timestamp: timestamp)
+            var message = draft.message(id: id, timestamp: timestamp)
+            // As Go's writer does: an ISSUE message without an issue id opens the issue it names.
+            if message.type == "ISSUE" && message.issueID.isEmpty { message.issueID = id }
+            return message
         }
         let originalSize = Int(try handle.status().st_size)
         let tail = try TailInspector.inspect(handle, size: originalSize)

@@ -23,7 +23,8 @@ struct DemoAgentCommand: ParsableCommand {
     func run() throws {
         guard let role = DemoScript.Role(rawValue: role) else { throw ValidationError("unknown role \(role)") }
         let parent = getppid()
-        var random = DemoScript.Random(seed: UInt64(seed))
+        var random = DemoScript.Random(seed: UInt64(truncatingIfNeeded: seed))
+        let pace = max(self.pace, 0.6)
         let writer = BusWriter(path: bus, options: WriterOptions(fsync: false))
         var run = 1
         while true {

@@ -50,6 +50,7 @@ struct PostCommand: ParsableCommand {
             let environment = ProcessEnvironment.current()
             let path = try location.writePath(environment: environment)
             let inferred = BusPaths.context(ofBus: path)
+            try Self.requireUTF8Arguments()
             let text: String
             if let body { text = body } else { text = try Self.readStandardInput() }
             var options = try WriterOptions.fromEnvironment(environment)
@@ -71,15 +72,26 @@ struct PostCommand: ParsableCommand {
             )
             if draft.projectID.isEmpty {
                 throw .invalidMessage(
-                    "project_id is empty: pass --project, set JRUN_PROJECT_ID, or post to a bus in a project folder"
+                    "project_id is empty: pass --project, set JRUN_PROJECT_ID, or post to a bus in a project folder",
+                    path: path
                 )
             }
             // Validate before creating folders: a refused message must leave nothing behind.
-            try MessageValidator.validate(draft, maxBodyBytes: options.maxBodyBytes)
+            try MessageValidator.validate(draft, maxBodyBytes: options.maxBodyBytes, path: path)
             try Self.createParentFolders(path, location: location, environment: environment)
             let receipt = try BusWriter(path: path, options: options).post(draft)
             if let repair = receipt.repair { Terminal.warning("\(repair) (\(path))") }
             for message in receipt.messages { Terminal.out("msg_id: \(message.msgID)\n") }
+        }
+    }
+
+    /// Checks the raw arguments: the argument parser would quietly replace invalid UTF-8 with U+FFFD.
+    static func requireUTF8Arguments() throws(BusError) {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let argument = CommandLine.unsafeArgv[index] else { continue }
+            if String(validatingCString: argument) == nil {
+                throw .invalidUTF8(source: "command-line argument \(index)")
+            }
         }
     }
 

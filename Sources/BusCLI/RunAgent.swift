@@ -2,7 +2,22 @@ import ArgumentParser
 
 /// The entry point the `run-agent` executable calls.
 package enum RunAgentMain {
-    package static func main() { RunAgentCommand.main() }
+    /// Parses and runs; a usage error is one line on stderr (exit 64), help and version print in full.
+    package static func main() -> Never {
+        do {
+            var command = try RunAgentCommand.parseAsRoot()
+            try command.run()
+            RunAgentCommand.exit()
+        } catch {
+            let code = RunAgentCommand.exitCode(for: error)
+            guard code != .success else { RunAgentCommand.exit(withError: error) }
+            let message = RunAgentCommand.message(for: error)
+            if let first = message.split(whereSeparator: \.isNewline).first, !first.isEmpty {
+                Terminal.error(first + " (see --help)")
+            }
+            RunAgentCommand.exit(withError: ExitCode(code.rawValue))
+        }
+    }
 }
 
 /// The root command, `run-agent`.

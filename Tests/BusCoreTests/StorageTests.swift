@@ -208,7 +208,7 @@ final class FakeClock: Sendable {
         try withTempDirectory { directory in
             let path = directory.file("bus.md")
             let writer = BusWriter(path: path, options: WriterOptions(fsync: false, maxBodyBytes: 1024))
-            #expect(throws: BusError.bodyTooLarge(bytes: 1025, limit: 1024)) {
+            #expect(throws: BusError.bodyTooLarge(bytes: 1025, limit: 1024, path: path)) {
                 try writer.post(MessageDraft(type: "FACT", projectID: "p", body: String(repeating: "x", count: 1025)))
             }
             #expect(!FileManager.default.fileExists(atPath: path))

@@ -5,7 +5,7 @@
 /// - `body_bytes: N`: the stored body is exactly the next N bytes (it always ends in `\n`). A shorter body is a
 ///   torn record, and lines after it are outside the record.
 /// - `body_escape: dashes`: the body had a line that is `---` (a record separator). In such a body every line
-///   matching `\\*---\r?` got one more leading backslash; readers of this key remove one again.
+///   matching `\\*---\r*` got one more leading backslash; readers of this key remove one again.
 package enum RecordFormat {
     package static let separatorLine: [UInt8] = Array("---\n".utf8)
     package static let bodyBytesKey = "body_bytes"
@@ -15,18 +15,18 @@ package enum RecordFormat {
     /// Default largest body the writer accepts (1 MiB); `JRUN_BUS_MAX_BODY` changes it.
     package static let defaultMaxBodyBytes = 1 << 20
 
-    /// True when `line` (without its `\n`) is `---` or `---\r`: the line every reader takes as a separator.
+    /// True when `line` (without its `\n`) is `---` followed by nothing but `\r`s: the line every reader takes
+    /// as a separator (Go's reader trims `\r` and `\n` from the right before comparing).
     @inlinable
     static func isRule<Line: Collection<UInt8>>(_ line: Line) -> Bool {
-        let count = line.count
-        guard count == 3 || count == 4 else { return false }
         var index = line.startIndex
-        for position in 0..<count {
-            let byte = line[index]
-            guard byte == (position < 3 ? 0x2D : 0x0D) else { return false }
+        var position = 0
+        while index != line.endIndex {
+            guard line[index] == (position < 3 ? 0x2D : 0x0D) else { return false }
             index = line.index(after: index)
+            position += 1
         }
-        return true
+        return position >= 3
     }
 }
 
@@ -42,7 +42,7 @@ package enum BodyCodec {
         return false
     }
 
-    /// Prefixes one `\` to every line matching `\\*---\r?`.
+    /// Prefixes one `\` to every line matching `\\*---\r*`.
     package static func escape(_ body: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(body.count + 16)
@@ -55,7 +55,7 @@ package enum BodyCodec {
         return out
     }
 
-    /// Removes one leading `\` from every line matching `\\+---\r?`.
+    /// Removes one leading `\` from every line matching `\\+---\r*`.
     package static func unescape(_ body: ArraySlice<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(body.count)
@@ -69,11 +69,9 @@ package enum BodyCodec {
         return out
     }
 
+    /// `---` (with `\\*` in front when `backslashes`) followed only by `\r`s.
     private static func isDashLine(_ line: ArraySlice<UInt8>, backslashes: Bool) -> Bool {
-        var rest = line
-        if rest.last == 0x0D { rest = rest.dropLast() }
-        if backslashes { rest = rest.drop { $0 == 0x5C } }
-        return rest.count == 3 && rest.allSatisfy { $0 == 0x2D }
+        RecordFormat.isRule(backslashes ? line.drop { $0 == 0x5C } : line)
     }
 
     /// Drops one trailing line break (`\r\n`, `\n` or `\r`), which the format does not preserve.

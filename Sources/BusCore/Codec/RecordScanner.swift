@@ -273,6 +273,14 @@ private struct ScanState {
             if buffer[position] == 0x5B, LegacyLine.parse(buffer[position..<end], line: line) != nil {
                 return .abandoned
             }
+            // Neither writer puts a blank line in a header: a blank line, `---` and `msg_id:` is a separator and
+            // the next record, after a header whose writer died (a later writer did not cut it, e.g. Go's).
+            if end == position || (end == position + 1 && buffer[position] == 0x0D),
+                let ruleEnd = lineEnd(from: end + 1), isRule(end + 1, ruleEnd),
+                startsWithMessageID(after: ruleEnd + 1) != false
+            {
+                return .invalid(reason: "torn record: its header was cut off", closer: end + 1, closerLine: line + 1)
+            }
             // Under the writer's lock nothing is being written, and both writers put msg_id first: a candidate
             // that starts otherwise and is never closed is text after a `---` rule, not a torn header. (Readers
             // cannot tell yet and wait for the closer, so that slow arrivals scan as one pass would.)
@@ -335,7 +343,12 @@ private struct ScanState {
         return .complete(message(header, buffer[start..<stop]), end: stop, endLine: line)
     }
 
-    /// A record without `body_bytes`: the body runs to the next `---` line that opens a valid header.
+    /// A record without `body_bytes` (Go-written): the body runs to the next `---` line that opens a record.
+    ///
+    /// A `---` line opens a record when its header is valid, or when it follows the blank separator line and
+    /// its first header line is `msg_id:` (both writers put it first): then a malformed or torn record follows
+    /// and is reported or held back on its own, never glued into this body. Any other `---` line is body text
+    /// (Go's reader would cut the message there).
     mutating func goFramedBody(_ header: RecordHeader, start: Int, line startLine: Int) -> BodyOutcome {
         // Go writes the whole record at once and every body ends in `\n`: no byte yet means not written yet.
         guard start < buffer.count else { return .incomplete }
@@ -343,35 +356,78 @@ private struct ScanState {
         var line = startLine
         while true {
             guard let end = lineEnd(from: position) else {
-                if position < buffer.count { return .incomplete }  // a partial last line: still being written
-                return .complete(message(header, buffer[start..<position]), end: position, endLine: line)
+                // A partial last line: still being written, unless nothing writes any more (then it is the
+                // body's last line and the writer seals it).
+                if position < buffer.count && !final { return .incomplete }
+                let stored = buffer[start..<buffer.count]
+                // Go writes the separator and the next record in two writes: a body ending in a blank line may
+                // be that separator, alone for now.
+                if !final, endsWithBlankLine(stored) { return .incomplete }
+                return .complete(message(header, stored), end: buffer.count, endLine: line)
             }
             if isRule(position, end) {
                 let next = probe(at: position, line: line)
                 cachedProbe = (position, next)
+                let opensRecord: Bool
                 switch next {
-                case .incomplete where final:
-                    break  // nothing will ever close it: the `---` line is body text
-                case .incomplete:
-                    return .incomplete
                 case .valid:
-                    // The separator `\n` before the next record belongs to neither.
+                    opensRecord = true
+                case .invalid, .incomplete:
+                    let announced = startsWithMessageID(after: end + 1)
+                    let separated = followsBlankLine(position, start: start)
+                    if case .incomplete = next, !final, announced != false, announced == nil || !separated {
+                        return .incomplete  // cannot tell yet whether a record starts here
+                    }
+                    opensRecord = announced == true && separated
+                case .abandoned:
+                    opensRecord = false
+                }
+                if opensRecord {
+                    // The separator line before the next record belongs to neither.
                     var stored = buffer[start..<position]
                     var recordEnd = position
                     var endLine = line
-                    if stored.last == 0x0A, stored.count == 1 || stored[stored.endIndex - 2] == 0x0A {
-                        stored = stored.dropLast()
-                        recordEnd -= 1
+                    if let separator = trailingBlankLine(stored) {
+                        stored = stored.dropLast(separator)
+                        recordEnd -= separator
                         endLine -= 1
                     }
                     return .complete(message(header, stored), end: recordEnd, endLine: endLine)
-                case .invalid, .abandoned:
-                    break  // a `---` line inside a Go-written body: keep it as text
                 }
             }
             position = end + 1
             line += 1
         }
+    }
+
+    /// The length of the blank line (`\n` or `\r\n`) that ends `bytes` after a line break, if any.
+    func trailingBlankLine(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) -> Int? {
+        guard bytes.last == 0x0A else { return nil }
+        let beforeNewline = bytes.dropLast()
+        if beforeNewline.isEmpty || beforeNewline.last == 0x0A { return 1 }
+        if beforeNewline.last == 0x0D, beforeNewline.dropLast().isEmpty || beforeNewline.dropLast().last == 0x0A {
+            return 2
+        }
+        return nil
+    }
+
+    func endsWithBlankLine(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) -> Bool {
+        bytes.count >= 2 && trailingBlankLine(bytes) != nil
+    }
+
+    /// True when the line before the `---` line at `rule` is blank (the separator both writers put there).
+    func followsBlankLine(_ rule: Int, start: Int) -> Bool {
+        trailingBlankLine(buffer[start..<rule]) != nil
+    }
+
+    /// Whether the line at `position` starts with `msg_id:` (both writers' first header line): nil while it is
+    /// a partial line that may still become one.
+    func startsWithMessageID(after position: Int) -> Bool? {
+        let key = "msg_id:".utf8
+        let complete = lineEnd(from: position)
+        let first = buffer[min(position, buffer.count)..<(complete ?? buffer.count)]
+        if first.count >= key.count { return first.starts(with: key) }
+        return complete == nil && key.starts(with: first) ? nil : false
     }
 
     func message(_ header: RecordHeader, _ stored: UnsafeBufferPointer<UInt8>.SubSequence) -> BusMessage {

@@ -73,7 +73,7 @@ package enum YAMLScalar {
     }
 
     private static let nonStringWords: Set<String> = [
-        "~", "null", "Null", "NULL",
+        "~", "null", "Null", "NULL", "<<",
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
         "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
         ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN",

@@ -20,20 +20,29 @@ package enum BusRotator {
     /// tailers drain the archived file and then follow the new one.
     /// - Throws: `BusError` (missing bus, refused path, lock timeout, rename failure).
     package static func rotate(_ path: String, maxSize: Int, lockWait: LockWait) throws(BusError) -> RotateOutcome {
-        let handle: FileHandle
-        do {
-            handle = try BusFile.open(path, flags: O_WRONLY | O_APPEND)
-        } catch .system(_, _, let code) where code == ENOENT {
-            throw .busNotFound(path)
+        // Another rotate may rename the file while this one waits for the lock; then measure the new one.
+        for _ in 0..<16 {
+            let handle: FileHandle
+            do {
+                handle = try BusFile.open(path, flags: O_WRONLY | O_APPEND)
+            } catch .system(_, _, let code) where code == ENOENT {
+                throw .busNotFound(path)
+            }
+            try lockWait.acquire(handle, onBusy: nil)
+            let info = try handle.status()
+            var current = stat()
+            guard lstat(path, &current) == 0, current.st_ino == info.st_ino, current.st_dev == info.st_dev else {
+                continue
+            }
+            let size = Int(info.st_size)
+            guard size > maxSize else { return .belowLimit(size: size) }
+            let now = BusTimestamp.now()
+            let archive =
+                path + "." + now.civil.compact + "-" + BusTimestamp.padded(Int(now.nanoseconds), width: 9)
+                + ".archived"
+            try Errno.retrying("rename", path: path) { Glibc.rename(path, archive) }
+            return .rotated(archive: archive, size: size)
         }
-        try lockWait.acquire(handle, onBusy: nil)
-        let size = Int(try handle.status().st_size)
-        guard size > maxSize else { return .belowLimit(size: size) }
-        let now = BusTimestamp.now()
-        let archive =
-            path + "." + now.civil.compact + "-" + BusTimestamp.padded(Int(now.nanoseconds), width: 9)
-            + ".archived"
-        try Errno.retrying("rename", path: path) { Glibc.rename(path, archive) }
-        return .rotated(archive: archive, size: size)
+        throw .system(call: "open", path: path, errno: ESTALE)
     }
 }

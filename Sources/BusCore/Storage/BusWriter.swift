@@ -86,7 +86,7 @@ package struct BusWriter: Sendable {
     /// - Throws: `BusError`: invalid drafts (nothing is opened), refused paths, lock timeout, I/O errors
     ///   (the file is left byte-identical).
     package func post(_ drafts: [MessageDraft], onLockBusy: (() -> Void)? = nil) throws(BusError) -> AppendReceipt {
-        for draft in drafts { try MessageValidator.validate(draft, maxBodyBytes: options.maxBodyBytes) }
+        for draft in drafts { try MessageValidator.validate(draft, maxBodyBytes: options.maxBodyBytes, path: path) }
         guard !drafts.isEmpty else { return AppendReceipt(messages: [], repair: nil) }
 
         let handle = try openLocked(onLockBusy: onLockBusy)
@@ -206,26 +206,32 @@ extension BusFile {
 
 /// The checks of CONTRACT section 4, step 1.
 package enum MessageValidator {
-    package static func validate(_ draft: MessageDraft, maxBodyBytes: Int) throws(BusError) {
-        guard !draft.type.isEmpty else { throw .invalidMessage("type is empty") }
+    package static func validate(_ draft: MessageDraft, maxBodyBytes: Int, path: String) throws(BusError) {
+        guard !draft.type.isEmpty else { throw .invalidMessage("type is empty", path: path) }
         guard !draft.type.unicodeScalars.contains(where: isControl) else {
-            throw .invalidMessage("type must be one line without control characters")
+            throw .invalidMessage("type must be one line without control characters", path: path)
         }
-        guard !draft.projectID.isEmpty else { throw .invalidMessage("project_id is empty") }
+        guard !draft.projectID.isEmpty else { throw .invalidMessage("project_id is empty", path: path) }
         let ids = [
             ("project_id", draft.projectID), ("task_id", draft.taskID), ("run_id", draft.runID),
             ("issue_id", draft.issueID),
         ]
         for (name, value) in ids + draft.parents.map({ ("parent id", $0.msgID) })
         where value.unicodeScalars.contains(where: isControl) {
-            throw .invalidMessage("\(name) must be one line without control characters")
+            throw .invalidMessage("\(name) must be one line without control characters", path: path)
         }
-        for parent in draft.parents where parent.msgID.isEmpty { throw .invalidMessage("a parent id is empty") }
+        for parent in draft.parents where parent.msgID.isEmpty {
+            throw .invalidMessage("a parent id is empty", path: path)
+        }
         for key in draft.meta.keys where key.isEmpty || key.unicodeScalars.contains(where: isControl) {
-            throw .invalidMessage("meta keys must be non-empty and one line")
+            throw .invalidMessage("meta keys must be non-empty and one line", path: path)
+        }
+        // YAML readers refuse implicit keys over 1024 characters.
+        for key in draft.meta.keys where key.utf8.count > 1024 {
+            throw .invalidMessage("meta key longer than 1024 bytes", path: path)
         }
         let size = draft.body.utf8.count
-        guard size <= maxBodyBytes else { throw .bodyTooLarge(bytes: size, limit: maxBodyBytes) }
+        guard size <= maxBodyBytes else { throw .bodyTooLarge(bytes: size, limit: maxBodyBytes, path: path) }
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {

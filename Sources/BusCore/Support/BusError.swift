@@ -11,10 +11,10 @@ package enum BusError: Error, Sendable, Equatable, CustomStringConvertible {
     case notRegularFile(path: String, kind: String)
     /// A project or task id that cannot be one path component under the root.
     case unsafePathComponent(role: String, value: String)
-    /// A message that may not be written (empty type, control characters, ...).
-    case invalidMessage(String)
+    /// A message that may not be written (empty type, control characters, ...) to the bus at `path`.
+    case invalidMessage(String, path: String)
     /// The body is larger than the configured maximum.
-    case bodyTooLarge(bytes: Int, limit: Int)
+    case bodyTooLarge(bytes: Int, limit: Int, path: String)
     /// Input that is not valid UTF-8 (stdin, `--body-file`).
     case invalidUTF8(source: String)
     /// The write lock stayed busy for the whole timeout.
@@ -39,10 +39,10 @@ package enum BusError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsafePathComponent(let role, let value):
             "\(role) id must be a single path component (no '/', '\\', '..', NUL or control characters): "
                 + quoted(value)
-        case .invalidMessage(let reason):
-            "invalid message: \(reason)"
-        case .bodyTooLarge(let bytes, let limit):
-            "invalid message: body is \(bytes) bytes, over the limit of \(limit) bytes (JRUN_BUS_MAX_BODY)"
+        case .invalidMessage(let reason, let path):
+            "invalid message for \(path): \(reason)"
+        case .bodyTooLarge(let bytes, let limit, let path):
+            "invalid message for \(path): body is \(bytes) bytes, over the limit of \(limit) bytes (JRUN_BUS_MAX_BODY)"
         case .invalidUTF8(let source):
             "invalid input: \(source) is not valid UTF-8"
         case .lockTimeout(let path, let seconds):

@@ -103,10 +103,13 @@ package final class BusTailer {
         var update = TailUpdate()
         _ = watcher.drain()
         try readAppended(into: &update)
-        // The path may name another file now. The old one was drained above, so nothing written to it
-        // before the switch is lost.
+        // The path may name another file now (rotation, deletion).
         var current = stat()
         let exists = lstat(path, &current) == 0
+        let switching = handle != nil && (!exists || identity.map { $0 != FileIdentity(current) } ?? true)
+        // A writer may have appended to the old file between the read above and the rename: drain it again
+        // now that it can no longer grow (the rename happened under the write lock).
+        if switching { try readAppended(into: &update) }
         if handle != nil, !exists {
             update.resets.append(.deleted)
             handle = nil

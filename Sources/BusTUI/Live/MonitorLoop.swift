@@ -99,7 +99,7 @@ final class MonitorLoop {
             case .setMouse(let enabled): screen.setMouse(enabled)
             case .post(let draft):
                 if !worker.start(draft, writer: writer) {
-                    model.postFinished(.failure(.invalidMessage("a post is already running")))
+                    model.postFinished(.failure(.invalidMessage("a post is already running", path: writer.path)))
                 }
             }
         }

@@ -22,9 +22,9 @@ ls -l "$work/big.md"
 hyperfine -N --warmup 1 --runs 10 "$bin bus read --bus $work/big.md --tail 1"
 /usr/bin/time -f "peak RSS %M KB" "$bin" bus read --bus "$work/big.md" --tail 1 >/dev/null
 
+echo "== monitor: first screen of the 100k-message bus, and its memory"
+python3 scripts/monitor-first-screen.py "$PWD/$bin" "$work/big.md" "100000/100000"
+
 echo "== append -> read --follow latency (includes the poster's start-up)"
 python3 scripts/follow-latency.py "$bin" "$work/MESSAGE-BUS.md" 50
 python3 scripts/follow-latency.py "$bin" "$work/big.md" 50
-
-echo "== monitor: first screen of the 100k-message bus, and its memory"
-python3 scripts/monitor-first-screen.py "$PWD/$bin" "$work/big.md" "100000/100000"

@@ -72,7 +72,9 @@ final class MonitorLoop {
         var fds = watched.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         let ready = poll(&fds, nfds_t(fds.count), milliseconds)
         guard ready > 0 else { return [] }
-        if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0, fds[0].revents & Int16(POLLIN) == 0 {
+        // A hung-up terminal also reports POLLIN (reads return end of file): leave either way, or the loop
+        // would spin on a descriptor that is always ready.
+        if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
             terminalGone = true
         }
         return Set(fds.filter { $0.revents != 0 }.map(\.fd))

@@ -46,9 +46,15 @@ let package = Package(
             dependencies: ["BusCLI"],
             swiftSettings: upcomingFeatures
         ),
+        // Helpers both test targets use: the Go-rules reader and the shared vectors' location.
+        .target(
+            name: "BusTestSupport",
+            path: "Tests/BusTestSupport",
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "BusCoreTests",
-            dependencies: ["BusCore"],
+            dependencies: ["BusCore", "BusTestSupport"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
@@ -58,7 +64,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["BusCore"],
+            dependencies: ["BusCore", "BusTestSupport"],
             swiftSettings: upcomingFeatures
         ),
     ]

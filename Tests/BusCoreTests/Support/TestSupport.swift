@@ -1,3 +1,4 @@
+import BusTestSupport
 import Foundation
 import Testing
 
@@ -41,33 +42,6 @@ func appendBytes(_ path: String, _ bytes: [UInt8]) throws {
     defer { try? handle.close() }
     try handle.seekToEnd()
     try handle.write(contentsOf: Data(bytes))
-}
-
-/// Where the shared test vectors live: `../shared/vectors` next to the package root.
-enum Vectors {
-    static var folder: String {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.deletingLastPathComponent().appendingPathComponent("shared/vectors").path
-            }
-            url = url.deletingLastPathComponent()
-        }
-        return "/nonexistent/shared/vectors"
-    }
-
-    static func path(_ name: String) -> String { folder + "/" + name }
-
-    static func bytes(_ name: String) throws -> [UInt8] { try readBytes(path(name)) }
-
-    /// The objects of a JSON-lines file.
-    static func jsonLines(_ name: String) throws -> [[String: Any]] {
-        let text = String(decoding: try bytes(name), as: UTF8.self)
-        return try text.split(separator: "\n").map { line in
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
-            return try #require(object as? [String: Any])
-        }
-    }
 }
 
 /// A message draft from one object of `posted.jsonl`.

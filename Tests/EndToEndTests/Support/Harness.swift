@@ -1,3 +1,4 @@
+import BusTestSupport
 import Foundation
 import Testing
 
@@ -244,30 +245,6 @@ func writeBytes(_ path: String, _ bytes: [UInt8]) throws {
 /// Names in a folder, sorted.
 func listing(_ path: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
-}
-
-/// Where the shared test vectors live: `../shared/vectors` next to the package root.
-enum Vectors {
-    static var folder: String {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.deletingLastPathComponent().appendingPathComponent("shared/vectors").path
-            }
-            url = url.deletingLastPathComponent()
-        }
-        return "/nonexistent/shared/vectors"
-    }
-
-    static func path(_ name: String) -> String { folder + "/" + name }
-
-    /// The objects of a JSON-lines file.
-    static func jsonLines(_ name: String) throws -> [[String: Any]] {
-        let text = String(decoding: readBytes(path(name)), as: UTF8.self)
-        return try text.split(separator: "\n").map { line in
-            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        }
-    }
 }
 
 /// Drops one trailing line break (`\r\n`, `\n` or `\r`), which the bus format does not keep.

@@ -1,18 +1,17 @@
-// Kept identical in BusCoreTests and EndToEndTests (test targets cannot share sources).
 import Foundation
 
 /// A reader that follows the Go tool's rules, written from its description to check what Go would see in a file:
-/// split on `\n`; a line is a separator when it is exactly `---` after trimming one trailing `\r`; three states
+/// split on `\n`; a line is a separator when it is exactly `---` after trimming trailing `\r`s (`strings.TrimRight`); three states
 /// (seek, header, body); a body runs to the next separator line, which opens the next header; a header that is not
 /// a key/value mapping makes its closing separator open a new header instead.
-enum GoRulesReader {
-    struct Record: Equatable {
-        var header: [String: String]
-        var body: String
-        var msgID: String { header["msg_id"] ?? "" }
+package enum GoRulesReader {
+    package struct Record: Equatable {
+        package var header: [String: String]
+        package var body: String
+        package var msgID: String { header["msg_id"] ?? "" }
     }
 
-    static func parse(_ bytes: [UInt8]) -> [Record] {
+    package static func parse(_ bytes: [UInt8]) -> [Record] {
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
         if bytes.last == 0x0A { lines.removeLast() }
         enum State { case seek, header, body }
@@ -27,7 +26,7 @@ enum GoRulesReader {
         }
         for line in lines {
             var trimmed = line
-            if trimmed.last == 0x0D { trimmed.removeLast() }
+            while trimmed.last == 0x0D { trimmed.removeLast() }
             let isSeparator = trimmed == Array("---".utf8)
             switch state {
             case .seek:
@@ -85,5 +84,40 @@ enum GoRulesReader {
             sawKey = true
         }
         return sawKey ? out : nil
+    }
+}
+
+/// Where the shared test vectors live: `../shared/vectors` beside the package root (so in CI too).
+package enum Vectors {
+    package struct Missing: Error, CustomStringConvertible {
+        package var description: String
+    }
+
+    package static var folder: String {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/" {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                return url.deletingLastPathComponent().appendingPathComponent("shared/vectors").path
+            }
+            url = url.deletingLastPathComponent()
+        }
+        return "/nonexistent/shared/vectors"
+    }
+
+    package static func path(_ name: String) -> String { folder + "/" + name }
+
+    package static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: path(name))))
+    }
+
+    /// The objects of a JSON-lines file.
+    package static func jsonLines(_ name: String) throws -> [[String: Any]] {
+        let text = String(decoding: try bytes(name), as: UTF8.self)
+        return try text.split(separator: "\n").map { line in
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw Missing(description: "\(name): a line is not a JSON object")
+            }
+            return object
+        }
     }
 }

@@ -401,4 +401,33 @@ import Testing
             #expect(readBytes(output).isEmpty)
         }
     }
+
+    /// Colour follows the terminal: none for `TERM=vt100` and `NO_COLOR`, 8 colours for `TERM=xterm`.
+    ///
+    /// Types stay readable as `[TYPE]` either way, and an escape sequence in a body never reaches the terminal.
+    @Test(arguments: [("TERM", "vt100", false), ("NO_COLOR", "1", false), ("TERM", "xterm", true)])
+    func coloursFollowTheTerminal(variable: String, value: String, coloured: Bool) throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try sandbox.post(bus, "plain fact line")
+            try sandbox.post(bus, "\u{1B}[31mred text\u{1B}[0m and 日本語 🚀\ttab", type: "DONE")
+            let monitor = try MonitorRun(sandbox, ["bus.md"], environment: [variable: value])
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                let screen = try session.waitForAll(["[FACT]", "[DONE]", "plain fact line", "red text"])
+                #expect(screen.contains("日本語 🚀"), "\(screen)")
+                let painted = try session.capture(colours: true)
+                // SGR foreground colours: 30-37, 90-97, or 38;5;N.
+                let colourCodes = painted.components(separatedBy: "\u{1B}[").dropFirst().filter { sequence in
+                    let parameters = sequence.prefix { $0 != "m" }.split(separator: ";")
+                    return parameters.contains { ["30", "31", "32", "33", "34", "35", "36", "37", "38"].contains($0) }
+                        || parameters.contains { $0.count == 2 && $0.hasPrefix("9") }
+                }
+                #expect(colourCodes.isEmpty != coloured, "colour sequences: \(colourCodes.count)")
+                if !coloured { #expect(!painted.contains("\u{1B}[31mred"), "the body's escape reached the terminal") }
+                try session.send("q")
+                #expect(try monitor.waitForExit().exit == "exit=0")
+            }
+        }
+    }
 }

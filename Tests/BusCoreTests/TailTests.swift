@@ -99,11 +99,15 @@ private func record(_ id: String, _ body: String) -> [UInt8] {
             .post(MessageDraft(type: "FACT", projectID: "p", body: body)).messages[0]
     }
 
-    @Test func appendTruncateRotateDelete() throws {
+    /// The same with inotify and with the `stat` polling used where inotify is unavailable or exhausted.
+    @Test(arguments: [true, false])
+    func appendTruncateRotateDelete(useInotify: Bool) throws {
         try withTempDirectory { directory in
             let path = directory.file("bus.md")
             let first = try post(path, "one")
-            let tailer = try BusTailer(path: path)
+            let tailer = try BusTailer(path: path, useInotify: useInotify)
+            #expect(tailer.pollsFilesystem == !useInotify)
+            #expect((tailer.descriptor >= 0) == useInotify)
             var update = try tailer.refresh()
             #expect(update.messages == [first])
             #expect(update.resets.isEmpty)

@@ -47,8 +47,10 @@ package final class BusTailer {
     private var line = 1
     /// The scan stopped at the closer of a malformed record it already reported (see `ScanResult.endIsQuiet`).
     private var quiet = false
-    private let watcher: InotifyWatcher
+    /// Nil when inotify cannot be had (the per-user instance or watch limit is reached): then the tailer polls.
+    private let watcher: InotifyWatcher?
     private var fileWatch: Int32?
+    /// True where inotify misses writes (network filesystems) or could not be set up: `stat` every 250 ms.
     package let pollsFilesystem: Bool
 
     /// The safety-net interval, shorter where inotify cannot be trusted.
@@ -57,26 +59,34 @@ package final class BusTailer {
     /// Offset just past the last complete record returned.
     package var committedOffset: Int { offset }
 
-    /// The descriptor to `poll()` for readability; then call `refresh()`.
-    package var descriptor: Int32 { watcher.fd }
+    /// The descriptor to `poll()` for readability, then call `refresh()`; -1 (which `poll` skips) when polling.
+    package var descriptor: Int32 { watcher?.fd ?? -1 }
 
-    /// - Parameter path: the bus file; it may not exist yet, but its folder must.
+    /// - Parameters:
+    ///   - path: the bus file; it may not exist yet, but its folder must.
+    ///   - useInotify: false forces `stat` polling (what happens anyway when inotify's limits are reached).
     /// - Throws: `BusError` when the folder cannot be watched, or the path is refused (symlink, not a file).
-    package init(path: String) throws(BusError) {
+    package init(path: String, useInotify: Bool = true) throws(BusError) {
         self.path = path
         let split = PathText.split(path)
         directory = split.directory
         fileName = split.name
-        watcher = try InotifyWatcher()
-        pollsFilesystem = FilesystemKind.isRemote(directory)
-        _ = try watcher.add(directory, mask: InotifyWatcher.directoryMask)
+        watcher = useInotify ? try Self.watchFolder(directory) : nil
+        pollsFilesystem = watcher == nil || FilesystemKind.isRemote(directory)
         try open()
     }
 
-    /// Skips everything on the bus now (for followers that start at the end).
-    /// - Returns: the messages that were skipped, for callers that show the last few.
-    package func readExisting() throws(BusError) -> TailUpdate {
-        try refresh()
+    /// An inotify instance watching `directory`, or nil when the system's inotify limits are reached (a monitor
+    /// of a project with hundreds of tasks): the tailer then polls `stat` instead of failing.
+    private static func watchFolder(_ directory: String) throws(BusError) -> InotifyWatcher? {
+        let exhausted: Set<Int32> = [EMFILE, ENFILE, ENOSPC, ENOMEM]
+        do {
+            let watcher = try InotifyWatcher()
+            _ = try watcher.add(directory, mask: InotifyWatcher.directoryMask)
+            return watcher
+        } catch .system(_, _, let code) where exhausted.contains(code) {
+            return nil
+        }
     }
 
     private func open() throws(BusError) {
@@ -88,8 +98,8 @@ package final class BusTailer {
             offset = 0
             line = 1
             quiet = false
-            if let fileWatch { watcher.remove(fileWatch) }
-            fileWatch = try? watcher.add(path, mask: InotifyWatcher.fileMask)
+            if let fileWatch { watcher?.remove(fileWatch) }
+            fileWatch = try? watcher?.add(path, mask: InotifyWatcher.fileMask)
         } catch .system(_, _, let code) where code == ENOENT {
             handle = nil
             identity = nil
@@ -101,7 +111,7 @@ package final class BusTailer {
     /// Never blocks.
     package func refresh() throws(BusError) -> TailUpdate {
         var update = TailUpdate()
-        _ = watcher.drain()
+        _ = watcher?.drain()
         try readAppended(into: &update)
         // The path may name another file now (rotation, deletion).
         var current = stat()
@@ -149,7 +159,7 @@ package final class BusTailer {
     @discardableResult
     package func wait(timeout: Duration? = nil) -> Bool {
         let limit = min(timeout ?? recheckInterval, recheckInterval)
-        return Self.waitReadable([descriptor], timeout: limit)
+        return Self.waitReadable(watcher.map { [$0.fd] } ?? [], timeout: limit)
     }
 
     /// `poll(2)` on descriptors for reading, up to `timeout`; EINTR counts as a wake-up.

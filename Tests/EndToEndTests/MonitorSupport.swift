@@ -1,3 +1,4 @@
+import BusTestSupport
 import Foundation
 import Testing
 
@@ -128,6 +129,17 @@ extension PaneSession {
 /// Holds `bus`'s flock in another process until that process is killed; returns once the lock is held.
 ///
 /// A shell opens fd 9, `flock 9` locks it, and the shell becomes `sleep`: one process, so killing it frees the lock.
+extension PaneSession {
+    /// Opens the compose box, types `body` (waiting until it is on screen) and presses Enter to post it.
+    func compose(_ body: String) throws {
+        try send("c")
+        try waitFor("type the message; Enter posts it")
+        try send(body, literal: true)
+        try waitFor(body)
+        try send("Enter")
+    }
+}
+
 func holdLock(_ sandbox: Sandbox, _ bus: String) throws -> Child {
     let holder = try sandbox.start("/bin/sh", ["-c", "exec 9>>\"$0\" && flock 9 && exec sleep 30", bus])
     let held = waitUntil(deadline: .seconds(10)) {

@@ -195,11 +195,7 @@ import Testing
             let id = try withExtendedLifetime(monitor) {
                 let session = monitor.session
                 try session.waitFor("earlier message")
-                try session.send("c")
-                try session.waitFor("type the message; Enter posts it")
-                try session.send(body, literal: true)
-                try session.waitFor(body)
-                try session.send("Enter")
+                try session.compose(body)
                 let screen = try session.waitForScreen("the posted id") { postedID(onScreen: $0) != nil }
                 let id = try #require(postedID(onScreen: screen))
                 // The box closes and the new row is in the list.
@@ -247,11 +243,7 @@ import Testing
             try withExtendedLifetime(monitor) {
                 let session = monitor.session
                 try session.waitFor("before the lock")
-                try session.send("c")
-                try session.waitFor("type the message; Enter posts it")
-                try session.send(body, literal: true)
-                try session.waitFor(body)
-                try session.send("Enter")
+                try session.compose(body)
                 try session.waitFor("waiting for lock")
                 try session.expectSteady("still waiting for lock", for: .seconds(1)) {
                     $0.contains("waiting for lock") && !$0.contains("post failed")
@@ -293,11 +285,7 @@ import Testing
             try withExtendedLifetime(monitor) {
                 let session = monitor.session
                 try session.waitFor("before the lock")
-                try session.send("c")
-                try session.waitFor("type the message; Enter posts it")
-                try session.send(body, literal: true)
-                try session.waitFor(body)
-                try session.send("Enter")
+                try session.compose(body)
                 var screen = try session.waitFor("post failed: timed out after 0.5s waiting for the bus lock")
                 #expect(screen.contains("error: timed out"), "\(screen)")
                 #expect(screen.contains(body), "the text must stay in the box:\n\(screen)")

@@ -77,15 +77,3 @@ func draft(fromJSON object: [String: Any]) -> MessageDraft {
 func withoutOneLineBreak(_ body: String) -> String {
     String(decoding: BodyCodec.trimmingOneLineBreak(Array(body.utf8)[...]), as: UTF8.self)
 }
-
-/// Waits until `condition` holds, checking every few milliseconds, up to `deadline`.
-/// - Returns: whether the condition held in time.
-@discardableResult
-func waitUntil(deadline: Duration, _ condition: () throws -> Bool) rethrows -> Bool {
-    let end = ContinuousClock.now.advanced(by: deadline)
-    while ContinuousClock.now < end {
-        if try condition() { return true }
-        Thread.sleep(forTimeInterval: 0.005)
-    }
-    return try condition()
-}

@@ -220,18 +220,6 @@ final class Child {
     }
 }
 
-/// Waits until `condition` holds, checking every few milliseconds, up to `deadline`.
-/// - Returns: whether the condition held in time.
-@discardableResult
-func waitUntil(deadline: Duration, _ condition: () throws -> Bool) rethrows -> Bool {
-    let end = ContinuousClock.now.advanced(by: deadline)
-    while ContinuousClock.now < end {
-        if try condition() { return true }
-        Thread.sleep(forTimeInterval: 0.005)
-    }
-    return try condition()
-}
-
 /// The bytes of a file (empty when it cannot be read).
 func readBytes(_ path: String) -> [UInt8] {
     (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))) ?? []

@@ -121,3 +121,15 @@ package enum Vectors {
         }
     }
 }
+
+/// Waits until `condition` holds (never a bare sleep in a test), checking every few milliseconds, up to `deadline`.
+/// - Returns: whether the condition held in time.
+@discardableResult
+package func waitUntil(deadline: Duration, _ condition: () throws -> Bool) rethrows -> Bool {
+    let end = ContinuousClock.now.advanced(by: deadline)
+    while ContinuousClock.now < end {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: 0.005)
+    }
+    return try condition()
+}

@@ -1,6 +1,10 @@
 import ArgumentParser
 import BusCore
 
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
 /// `run-agent bus read`: print the last messages, optionally following new ones.
 struct ReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -84,7 +88,7 @@ enum BusPresence {
     static func require(_ path: String) throws(BusError) {
         do {
             _ = try BusFile.open(path, flags: 0)
-        } catch .system(_, _, let code) where code == 2 {
+        } catch .system(_, _, let code) where code == ENOENT {
             throw .busNotFound(path)
         }
     }

@@ -11,7 +11,6 @@ package struct BusSnapshot: Sendable {
     /// Offset just past the last complete item: where a tailer continues.
     package var end: Int
     package var endLine: Int
-    package var identity: FileIdentity
 }
 
 /// Device and inode of an open file: a change means the path was replaced (rotation).
@@ -31,26 +30,13 @@ package enum BusReader {
     /// - Throws: `BusError` for a missing or refused path or a read error.
     package static func read(_ path: String) throws(BusError) -> BusSnapshot {
         let handle = try BusFile.open(path, flags: O_RDONLY)
-        let info = try handle.status()
-        return try read(handle, from: 0, line: 1, sizeHint: Int(info.st_size), identity: FileIdentity(info))
-    }
-
-    /// Reads from `offset` to the end of an open bus and scans what it finds.
-    static func read(
-        _ handle: FileHandle,
-        from offset: Int,
-        line: Int,
-        sizeHint: Int,
-        identity: FileIdentity
-    ) throws(BusError) -> BusSnapshot {
-        let bytes = try readToEnd(handle, from: offset, sizeHint: sizeHint)
-        let result = RecordScanner.scan(bytes, baseOffset: offset, firstLine: line)
+        let bytes = try readToEnd(handle, from: 0, sizeHint: Int(try handle.status().st_size))
+        let result = RecordScanner.scan(bytes)
         return BusSnapshot(
             messages: result.messages,
             malformed: result.malformed,
             end: result.end,
-            endLine: result.endLine,
-            identity: identity
+            endLine: result.endLine
         )
     }
 

@@ -44,16 +44,6 @@ package enum BusPaths {
         return PathText.join(root, project, task, taskFileName)
     }
 
-    /// The task buses that exist under a project folder now, sorted by task id.
-    package static func taskBuses(root: String, project: String) throws(BusError) -> [(task: String, path: String)] {
-        try validateComponent(project, role: "project")
-        let projectDirectory = PathText.join(root, project)
-        return listDirectory(projectDirectory).sorted().compactMap { name in
-            let path = PathText.join(projectDirectory, name, taskFileName)
-            return isRegularFile(path) ? (name, path) : nil
-        }
-    }
-
     /// Names in a folder (no `.`/`..`); empty when it cannot be read.
     package static func listDirectory(_ path: String) -> [String] {
         guard let directory = opendir(path) else { return [] }

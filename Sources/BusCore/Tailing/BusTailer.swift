@@ -111,7 +111,7 @@ package final class BusTailer {
     /// Never blocks.
     package func refresh() throws(BusError) -> TailUpdate {
         var update = TailUpdate()
-        _ = watcher?.drain()
+        watcher?.drain()
         try readAppended(into: &update)
         // The path may name another file now (rotation, deletion).
         var current = stat()

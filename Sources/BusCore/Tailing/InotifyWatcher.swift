@@ -1,17 +1,12 @@
 #if os(Linux)
 @preconcurrency import Glibc
 
-/// One inotify event: the watch it came from, its mask, and the file name for directory watches.
-package struct InotifyEvent: Sendable, Equatable {
-    package var watch: Int32
-    package var mask: UInt32
-    package var name: String
-}
-
 /// An inotify instance (`inotify_init1(IN_NONBLOCK|IN_CLOEXEC)`): callers `poll()` its descriptor and then
 /// drain the events.
 package final class InotifyWatcher {
     package let fd: Int32
+    /// Room for a burst of events (each is 16 bytes plus a name), kept to avoid an allocation per drain.
+    private var drainBuffer = [UInt8](repeating: 0, count: 16 * 1024)
 
     /// - Throws: `BusError.system` when inotify is unavailable (limits reached).
     package init() throws(BusError) {
@@ -32,37 +27,21 @@ package final class InotifyWatcher {
         _ = inotify_rm_watch(fd, watch)
     }
 
-    /// Reads every queued event without blocking.
+    /// Discards every queued event without blocking.
     ///
-    /// The name field is parsed from the raw bytes (`name[]` is
-    /// not imported into Swift): wd +0, mask +4, cookie +8, len +12, name +16.
-    package func drain() -> [InotifyEvent] {
-        var events: [InotifyEvent] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Callers only need to know that something changed (they re-`stat` and read from their offset), so the
+    /// events are not decoded.
+    package func drain() {
         while true {
-            let count = buffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress, raw.count) }
+            let count = drainBuffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress, raw.count) }
             if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return events }
-            var position = 0
-            while position + 16 <= count {
-                let watch = Self.load(Int32.self, buffer, position)
-                let mask = Self.load(UInt32.self, buffer, position + 4)
-                let length = Int(Self.load(UInt32.self, buffer, position + 12))
-                let nameBytes = buffer[(position + 16)..<min(position + 16 + length, count)].prefix { $0 != 0 }
-                events.append(InotifyEvent(watch: watch, mask: mask, name: String(decoding: nameBytes, as: UTF8.self)))
-                position += 16 + length
-            }
+            if count <= 0 { return }
         }
-    }
-
-    private static func load<T: FixedWidthInteger>(_ type: T.Type, _ buffer: [UInt8], _ offset: Int) -> T {
-        buffer.withUnsafeBytes { raw in raw.loadUnaligned(fromByteOffset: offset, as: T.self) }
     }
 
     /// Masks used by the tailers.
     package static let fileMask = UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB)
     package static let directoryMask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE)
-    package static let overflow = UInt32(IN_Q_OVERFLOW)
 }
 
 /// Whether inotify can be trusted for a path: it does not see writes made by other hosts on network and

@@ -77,7 +77,7 @@ final class BusSources {
     /// - Returns: the new sources, which the caller refreshes and registers.
     func discoverTasks() -> [Source] {
         guard let projectDirectory else { return [] }
-        _ = projectWatcher?.drain()
+        projectWatcher?.drain()
         var added: [Source] = []
         for name in BusPaths.listDirectory(projectDirectory).sorted() where !knownFolders.contains(name) {
             let folder = PathText.join(projectDirectory, name)

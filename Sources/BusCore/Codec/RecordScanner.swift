@@ -16,6 +16,8 @@ package struct MalformedRecord: Sendable, Equatable, CustomStringConvertible {
     package var offset: Int
     package var line: Int
     package var reason: String
+    /// How many bytes were skipped from `offset` (the monitor shows them; `pread` them from the file).
+    package var length: Int = 0
 
     package var description: String { "malformed record at byte \(offset) (line \(line)): \(reason)" }
 }
@@ -205,7 +207,12 @@ private struct ScanState {
                 case .invalid(let reason, let closer, let closerLine):
                     if position != quietPosition {
                         result.malformed.append(
-                            MalformedRecord(offset: baseOffset + position, line: line, reason: reason)
+                            MalformedRecord(
+                                offset: baseOffset + position,
+                                line: line,
+                                reason: reason,
+                                length: closer - position
+                            )
                         )
                     }
                     quietPosition = closer
@@ -218,7 +225,12 @@ private struct ScanState {
                         return
                     case .torn(let reason, let resume, let resumeLine):
                         result.malformed.append(
-                            MalformedRecord(offset: baseOffset + position, line: line, reason: reason)
+                            MalformedRecord(
+                                offset: baseOffset + position,
+                                line: line,
+                                reason: reason,
+                                length: resume - position
+                            )
                         )
                         position = resume
                         line = resumeLine

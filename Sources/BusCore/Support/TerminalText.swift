@@ -1,0 +1,65 @@
+/// Makes untrusted text (agent output) inert on a terminal while keeping it visible, as `less` does by default:
+/// one rule shared by `read`'s text output and the monitor, so a body shows the same way in both.
+///
+/// - C0 controls and DEL are shown in caret notation: ESC as `^[`, BEL as `^G`, DEL as `^?`. The characters of an
+///   escape sequence that follow its ESC stay as plain text (`^[[31m`), so a reader sees that a body carried one.
+/// - C1 controls (U+0080-U+009F, including the 8-bit CSI and OSC introducers) as `<U+009B>`.
+/// - Bidirectional overrides and isolates, which could reorder what follows on some terminals, as `<U+202E>`.
+/// - Tabs and line feeds are kept when asked; a carriage return is kept only right before a line feed (CRLF text),
+///   where it cannot overwrite anything, and is `^M` elsewhere.
+package enum TerminalText {
+    /// The visible replacement for `scalar`, or nil when it is safe to print as it is.
+    ///
+    /// Tab, line feed and carriage return get replacements here too; `escaped` decides where they are kept.
+    package static func visibleForm(of scalar: Unicode.Scalar) -> String? {
+        switch scalar.value {
+        case 0x00..<0x20: "^" + String(Unicode.Scalar(UInt8(scalar.value + 0x40)))
+        case 0x7F: "^?"
+        case 0x80..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: codePoint(scalar)
+        default: nil
+        }
+    }
+
+    /// True when `scalar` is printed as something else by `escaped` (before the tab and line-break exceptions).
+    package static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        return value < 0x20 || (0x7F..<0xA0).contains(value) || (0x200E...0x200F).contains(value)
+            || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
+    }
+
+    /// `text` with every control made visible.
+    ///
+    /// - Parameters:
+    ///   - text: untrusted text.
+    ///   - keepTabs: print tabs as they are (else `^I`).
+    ///   - keepLineBreaks: print line feeds, and carriage returns right before them, as they are (else `^J`, `^M`).
+    /// - Returns: text that moves no cursor, changes no colour and sends the terminal no command.
+    package static func escaped(_ text: String, keepTabs: Bool = true, keepLineBreaks: Bool = true) -> String {
+        // Most bodies are plain text: answer them without building a new string.
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var output = String.UnicodeScalarView()
+        var scalars = text.unicodeScalars.makeIterator()
+        var next = scalars.next()
+        while let scalar = next {
+            next = scalars.next()
+            switch scalar.value {
+            case 0x09 where keepTabs, 0x0A where keepLineBreaks:
+                output.append(scalar)
+            case 0x0D where keepLineBreaks && next == "\n":
+                output.append(scalar)
+            default:
+                if let visible = visibleForm(of: scalar) {
+                    output.append(contentsOf: visible.unicodeScalars)
+                } else {
+                    output.append(scalar)
+                }
+            }
+        }
+        return String(output)
+    }
+
+    private static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
+    }
+}

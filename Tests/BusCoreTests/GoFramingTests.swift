@@ -1,3 +1,4 @@
+import BusTestSupport
 import Foundation
 import Testing
 
@@ -33,14 +34,37 @@ import Testing
         }
     }
 
-    /// Text appended without a line break after a Go record is sealed, not cut with the record.
-    @Test func unterminatedTextAfterGoRecordIsSealed() throws {
+    /// Issue 6, defect 3: a Go record torn inside a body line (every writer ends a record with `\n`) is cut
+    /// under the lock into the side file, not returned as if complete and appended after.
+    @Test func goRecordTornInsideItsBodyIsCut() throws {
         try withTempDirectory { directory in
             let path = directory.file("bus.md")
-            try writeBytes(path, Array((Self.goRecord("MSG-A", body: "body A") + "note").utf8))
+            let first = Self.goRecord("MSG-A", body: "body A")
+            let torn =
+                "\n---\nmsg_id: MSG-B\nts: 2026-11-26T14:42:17Z\ntype: FACT\nproject_id: demo\ntask_id: \"\"\n"
+                + "run_id: \"\"\n---\nline one\nhalf a li"
+            try writeBytes(path, Array((first + torn).utf8))
+            // Readers show the complete lines so far (the record may still be being written)...
+            #expect(try BusReader.read(path).messages.map(\.body) == ["body A", "line one"])
+            // ...the writer, alone under the lock, knows it never will be.
             let receipt = try post(path, "next")
-            #expect(receipt.repair == nil)
-            #expect(try BusReader.read(path).messages.map(\.body) == ["body A\nnote", "next"])
+            let repair = try #require(receipt.repair)
+            #expect(try readBytes(repair.savedTo) == Array(torn.utf8))
+            #expect(try BusReader.read(path).messages.map(\.body) == ["body A", "next"])
+        }
+    }
+
+    /// Text appended without a line break after a Go record is the end of its body being written: the writer
+    /// (nothing writes while it holds the lock) cuts it as a torn record, keeping it in the side file.
+    @Test func unterminatedTextAfterGoRecordIsCut() throws {
+        try withTempDirectory { directory in
+            let path = directory.file("bus.md")
+            let record = Self.goRecord("MSG-A", body: "body A")
+            try writeBytes(path, Array((record + "note").utf8))
+            let receipt = try post(path, "next")
+            let repair = try #require(receipt.repair)
+            #expect(try readBytes(repair.savedTo) == Array((record + "note").utf8))
+            #expect(try BusReader.read(path).messages.map(\.body) == ["next"])
         }
     }
 
@@ -50,24 +74,40 @@ import Testing
         #expect(RecordScanner.scan(Array(Self.goRecord("MSG-A", body: body).utf8)).messages.map(\.body) == [body])
     }
 
-    /// A body ending in a `---` line after a blank line looks like a record starting to be written: readers wait
-    /// for the next bytes, and the writer (who knows nothing is being written) keeps it as body text.
-    @Test func bodyEndingInRuleIsHeldThenKept() throws {
-        let record = Self.goRecord("MSG-A", body: "summary\n\n---")
-        #expect(RecordScanner.scan(Array(record.utf8)).messages.isEmpty)
+    /// Issue 6, defect 2: after a Go record, a tail that is only a separator and an opener (a writer that died
+    /// right after them) is cut under the lock; readers show the Go record meanwhile, without the dashes.
+    @Test(arguments: ["\n---", "\n---\n", "\n---\nms", "\n-"])
+    func openerAloneAfterGoRecordIsCut(tail: String) throws {
+        let record = Self.goRecord("MSG-A", body: "summary")
+        let scan = RecordScanner.scan(Array((record + tail).utf8))
+        #expect(scan.messages.map(\.body) == ["summary"])
+        #expect(scan.provisional)
         try withTempDirectory { directory in
             let path = directory.file("bus.md")
-            try writeBytes(path, Array(record.utf8))
-            #expect(try post(path, "next").repair == nil)
-            #expect(try BusReader.read(path).messages.map(\.body) == ["summary\n\n---", "next"])
+            try writeBytes(path, Array((record + tail).utf8))
+            let repair = try #require(try post(path, "next").repair)
+            #expect(try readBytes(repair.savedTo) == Array(tail.utf8))
+            #expect(try readBytes(path).starts(with: Array(record.utf8)))
+            #expect(try BusReader.read(path).messages.map(\.body) == ["summary", "next"])
+            #expect(GoRulesReader.parse(try readBytes(path)).map(\.body) == ["summary\n", "next"])
         }
     }
 
-    /// Go writes the separator and the next record in two writes: a reader between them holds the record
-    /// back rather than return its body with the separator glued on.
-    @Test func separatorAloneHoldsTheRecordBack() {
+    /// Issue 6, defect 5: a last Go record whose body ends in blank lines is returned at once, without them,
+    /// and the answer does not change when the next record arrives.
+    @Test(arguments: ["\n", "\n\n", "\r\n"])
+    func trailingBlankLinesAreNotPartOfTheBody(blank: String) {
+        let record = Self.goRecord("MSG-A", body: "a" + blank)
+        #expect(RecordScanner.scan(Array(record.utf8)).messages.map(\.body) == ["a"])
+        let both = record + "\n" + Self.goRecord("MSG-B", body: "body B")
+        #expect(RecordScanner.scan(Array(both.utf8)).messages.map(\.body) == ["a", "body B"])
+    }
+
+    /// Go writes the separator and the next record in two writes: a reader between them shows the record
+    /// without the separator glued on.
+    @Test func separatorAloneIsNotPartOfTheBody() {
         let record = Self.goRecord("MSG-A", body: "body A")
-        #expect(RecordScanner.scan(Array((record + "\n").utf8)).messages.isEmpty)
+        #expect(RecordScanner.scan(Array((record + "\n").utf8)).messages.map(\.body) == ["body A"])
         let both = record + "\n" + Self.goRecord("MSG-B", body: "body B")
         #expect(RecordScanner.scan(Array(both.utf8)).messages.map(\.body) == ["body A", "body B"])
     }

@@ -103,7 +103,10 @@ import Testing
             while let key = text.range(of: "\nbody_bytes: ", range: searchFrom..<text.endIndex) {
                 let numberEnd = try #require(text[key.upperBound...].firstIndex(of: "\n"))
                 let declared = try #require(Int(text[key.upperBound..<numberEnd]))
-                let closer = text.index(after: numberEnd)
+                // The checksum line ends the header, then the closer.
+                let checksum = text.index(after: numberEnd)
+                #expect(text[checksum...].hasPrefix("crc32c: "))
+                let closer = text.utf8.index(checksum, offsetBy: RecordFormat.checksumLineLength)
                 #expect(text[closer...].hasPrefix("---\n"))
                 let bodyStart = text.utf8.index(closer, offsetBy: 4)
                 let bodyEnd = text.utf8.index(bodyStart, offsetBy: declared)
@@ -137,7 +140,7 @@ import Testing
         }
     }
 
-    /// Lines of a bus with `msg_id`/`ts` values masked, `body_bytes`/`body_escape` dropped, and the `issue_id`
+    /// Lines of a bus with `msg_id`/`ts` values masked, `body_bytes`/`body_escape`/`crc32c` dropped, and the `issue_id`
     /// that Go's writer adds to ISSUE messages (its own msg_id) dropped: the rest must be the same bytes.
     private func normalize(_ bytes: [UInt8]) -> [String] {
         var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
@@ -149,7 +152,9 @@ import Testing
                 return "msg_id: *"
             }
             if line.hasPrefix("ts: ") { return "ts: *" }
-            if line.hasPrefix("body_bytes: ") || line.hasPrefix("body_escape: ") { return nil }
+            if line.hasPrefix("body_bytes: ") || line.hasPrefix("body_escape: ") || line.hasPrefix("crc32c: ") {
+                return nil
+            }
             if line == "issue_id: " + currentID { return nil }
             return line
         }

@@ -55,12 +55,25 @@ enum HeaderYAML {
         case .scalar(let scalar):
             return .scalar(scalar.string, plain: scalar.style == .plain || scalar.style == .any)
         case .mapping(let mapping):
+            // A merge key (`<<: *base`) brings in the pairs of the mapping (or mappings) it names, as yaml.v3
+            // does; keys written in the mapping itself come later and win.
+            var merged: [(key: String, value: YAMLValue)] = []
             var pairs: [(key: String, value: YAMLValue)] = []
             for (key, value) in mapping {
                 guard case .scalar(let keyScalar) = key else { throw .invalid("a mapping key is not a scalar") }
-                pairs.append((keyScalar.string, try convert(value)))
+                if keyScalar.tag.rawValue == Tag.Name.merge.rawValue {
+                    let sources = value.sequence.map(Array.init) ?? [value]
+                    for source in sources {
+                        guard case .mapping(let inner) = try convert(source) else {
+                            throw .invalid("a merge key names something other than a mapping")
+                        }
+                        merged += inner
+                    }
+                } else {
+                    pairs.append((keyScalar.string, try convert(value)))
+                }
             }
-            return .mapping(pairs)
+            return .mapping(merged + pairs)
         case .sequence(let sequence):
             var items: [YAMLValue] = []
             for item in sequence { items.append(try convert(item)) }

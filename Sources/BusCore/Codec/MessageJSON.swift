@@ -6,6 +6,7 @@ package enum MessageJSON {
         var out = "{"
         out += "\"msg_id\":" + string(message.msgID)
         out += ",\"timestamp\":" + string(message.timestamp.rfc3339)
+        if message.timestampInferred { out += ",\"timestamp_inferred\":true" }
         out += ",\"type\":" + string(message.type)
         out += ",\"project_id\":" + string(message.projectID)
         if !message.taskID.isEmpty { out += ",\"task_id\":" + string(message.taskID) }

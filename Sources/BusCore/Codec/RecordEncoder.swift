@@ -1,5 +1,6 @@
 /// Turns messages into record bytes with the Go writer's layout (key order, 4-space indents, `""` for empty
-/// ids) plus this tool's `body_escape`/`body_bytes` keys.
+/// ids) plus this tool's `body_escape`/`body_bytes` keys and the
+/// closing `crc32c` checksum.
 package enum RecordEncoder {
     /// The bytes of one record, without the `\n` that separates it from a previous one.
     package static func encode(_ message: BusMessage) -> [UInt8] {
@@ -37,9 +38,14 @@ package enum RecordEncoder {
         if !message.meta.isEmpty { header += "meta:\n" + mapping(message.meta, indent: "    ") }
         if escaped { header += RecordFormat.bodyEscapeKey + ": " + RecordFormat.bodyEscapeDashes + "\n" }
         header += RecordFormat.bodyBytesKey + ": " + String(storedBody.count) + "\n"
-        header += "---\n"
 
+        // The checksum line comes last, so a header cut anywhere before its end has no valid one.
         var record = Array(header.utf8)
+        var crc = CRC32C()
+        crc.update(record[RecordFormat.separatorLine.count...])
+        crc.update(storedBody)
+        record.append(contentsOf: RecordFormat.checksumLine(crc.value))
+        record.append(contentsOf: RecordFormat.separatorLine)
         record.reserveCapacity(record.count + storedBody.count)
         record.append(contentsOf: storedBody)
         return record

@@ -1,16 +1,53 @@
 /// The byte layout shared by the encoder and the scanner.
 ///
 /// A record is `---\n`, the YAML header, `---\n`, the stored body; every record after the first is preceded by
-/// one `\n`. This tool adds two header keys that Go's reader ignores:
+/// one `\n`. This tool adds header keys that Go's reader ignores:
 /// - `body_bytes: N`: the stored body is exactly the next N bytes (it always ends in `\n`). A shorter body is a
 ///   torn record, and lines after it are outside the record.
 /// - `body_escape: dashes`: the body had a line that is `---` (a record separator). In such a body every line
 ///   matching `\\*---\r*` got one more leading backslash; readers of this key remove one again.
+/// - `crc32c: xxxxxxxx`, always the last header line: CRC-32C (8 lowercase hex digits) of the header lines
+///   before it and of the stored body. A header cut anywhere (a writer that died, then another appended) has no
+///   valid checksum line, so it cannot pass for a complete header whose body swallows the next writer's record.
 package enum RecordFormat {
     package static let separatorLine: [UInt8] = Array("---\n".utf8)
     package static let bodyBytesKey = "body_bytes"
     package static let bodyEscapeKey = "body_escape"
     package static let bodyEscapeDashes = "dashes"
+    package static let checksumKey = "crc32c"
+    /// The first header line of both writers, and of the older camelCase dialect.
+    static let messageIDKey = Array("msg_id:".utf8)
+    static let dialectMessageIDKey = Array("messageId:".utf8)
+    static let checksumPrefix = Array("crc32c: ".utf8)
+    /// `crc32c: ` plus 8 hex digits and `\n`.
+    static let checksumLineLength = 8 + 8 + 1
+
+    /// The header line carrying `crc`.
+    static func checksumLine(_ crc: UInt32) -> [UInt8] {
+        var line = checksumPrefix
+        for shift in stride(from: 28, through: 0, by: -4) {
+            let digit = UInt8((crc >> UInt32(shift)) & 0xF)
+            line.append(digit < 10 ? 0x30 + digit : 0x57 + digit)
+        }
+        line.append(0x0A)
+        return line
+    }
+
+    /// The value of a checksum line (`crc32c: ` and 8 lowercase hex digits, an optional `\r`), or nil.
+    static func checksum(inLine line: some Collection<UInt8>) -> UInt32? {
+        var bytes = Array(line)
+        if bytes.last == 0x0D { bytes.removeLast() }
+        guard bytes.count == checksumPrefix.count + 8, bytes.starts(with: checksumPrefix) else { return nil }
+        var value: UInt32 = 0
+        for byte in bytes[checksumPrefix.count...] {
+            switch byte {
+            case 0x30...0x39: value = value << 4 | UInt32(byte - 0x30)
+            case 0x61...0x66: value = value << 4 | UInt32(byte - 0x57)
+            default: return nil
+            }
+        }
+        return value
+    }
 
     /// Default largest body the writer accepts (1 MiB); `JRUN_BUS_MAX_BODY` changes it.
     package static let defaultMaxBodyBytes = 1 << 20

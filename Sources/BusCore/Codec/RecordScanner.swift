@@ -4,10 +4,13 @@
 import Darwin
 #endif
 
-/// Something a scan found: a message, or a record that had to be skipped.
+/// Something a scan found: a message, a revision of one returned before, or a record that had to be skipped.
 package enum ScanItem: Sendable, Equatable {
     /// A complete message and the byte offset where its record (or legacy line) starts.
     case message(BusMessage, offset: Int)
+    /// A message returned before whose record grew (a Go-framed body, a legacy block): the same id and offset,
+    /// the new content. Replace the earlier one.
+    case revised(BusMessage, offset: Int)
     case malformed(MalformedRecord)
 }
 
@@ -22,6 +25,26 @@ package struct MalformedRecord: Sendable, Equatable, CustomStringConvertible {
     package var description: String { "malformed record at byte \(offset) (line \(line)): \(reason)" }
 }
 
+/// Where a scan starts, and what is known there from the bytes before.
+package struct ScanCursor: Sendable, Equatable {
+    /// The file offset of the first byte to scan.
+    package var offset: Int
+    /// The 1-based number of the line that starts at `offset`.
+    package var line: Int
+    /// `offset` is the closer of a malformed record already reported: a candidate that starts there is that
+    /// record's body, not another malformed record.
+    package var quiet: Bool
+    /// The time of the last message before `offset`, given to a later header that has none.
+    package var previousTimestamp: BusTimestamp
+
+    package init(offset: Int = 0, line: Int = 1, quiet: Bool = false, previousTimestamp: BusTimestamp = .zero) {
+        self.offset = offset
+        self.line = line
+        self.quiet = quiet
+        self.previousTimestamp = previousTimestamp
+    }
+}
+
 /// What one pass over a buffer found.
 package struct ScanResult: Sendable {
     /// Complete messages in file order.
@@ -30,16 +53,21 @@ package struct ScanResult: Sendable {
     package var offsets: [Int] = []
     /// Records that had to be skipped, in file order.
     package var malformed: [MalformedRecord] = []
-    /// Absolute offset just past the last complete item: the next scan starts here.
+    /// Where the next scan starts: just past the last item that can no longer change.
     ///
-    /// Bytes after it (an
-    /// incomplete record still being written, or blank separator lines) are scanned again next time.
-    package var end: Int
+    /// Bytes after it (an incomplete record still being written, a provisional last message, blank separator
+    /// lines) are scanned again next time.
+    package var next: ScanCursor
+    /// The last message is the best answer for the bytes so far but its record may still grow (a Go-framed
+    /// body at the end of the data, a legacy block): it starts at `next.offset` and is scanned again next time.
+    package var provisional = false
+
+    /// Absolute offset where the next scan starts.
+    package var end: Int { next.offset }
     /// 1-based number of the line that starts at `end`.
-    package var endLine: Int
-    /// True when `end` is the closing `---` of a malformed record already reported: pass it back as
-    /// `quietStart` so that the next scan does not report that line as another malformed record.
-    package var endIsQuiet = false
+    package var endLine: Int { next.line }
+    /// True when `end` is the closer of a malformed record already reported.
+    package var endIsQuiet: Bool { next.quiet }
 
     /// Messages and malformed records merged back into file order.
     package var items: [ScanItem] {
@@ -59,128 +87,221 @@ package struct ScanResult: Sendable {
 }
 
 /// Finds records in bus bytes: the three-state line machine of the Go reader (seek, header, body), made exact
-/// where Go's is lossy.
+/// where Go's is lossy. The rules, written once (the README's "Formats read" section says the same):
 ///
+/// - A header ending in a valid `crc32c` line (this tool's writer) is checked against its header lines and its
+///   `body_bytes`-long body; a mismatch is a torn or corrupt record.
+/// - A header cut off by a crash and then closed by the next writer's opener (its time does not parse, its
+///   `crc32c` line is cut, or its closer is directly followed by a complete header) is torn: it is reported and
+///   its closing `---` is read again as the opener of the next record, so the next writer's record is kept.
 /// - A record with `body_bytes` ends exactly there; a `---` line inside that span means the record was torn.
-/// - A record without it (Go-written) runs to the next `---` line that opens a valid header; a `---` line that
-///   opens none is body text (Go would cut the message there and lose what follows).
-/// - Legacy lines are recognised anywhere outside records; a header that is not a YAML mapping is reported and
-///   scanning resumes at its closing `---`, so no later record is lost.
+/// - A record without it (Go-written) runs to the next `---` line that opens a record; a `---` line that opens
+///   none is body text (Go would cut the message there and lose what follows). Trailing blank lines of such a
+///   body are not part of it. At the end of the data such a record is provisional: shown, and revised if it grows.
+/// - Legacy lines and `[ts] type=X ...` blocks are recognised anywhere outside records; a header that is not a
+///   YAML mapping is reported and scanning resumes at its closing `---`, so no later record is lost.
 /// - The end of the buffer is "now", not the end of the file: an incomplete record there is held back.
 package enum RecordScanner {
     /// Longest header candidate before a `---` line is taken as a plain rule instead.
     static let maxHeaderLines = 1000
     static let maxHeaderBytes = 256 * 1024
 
-    /// Scans `buffer`, whose first byte is at file offset `baseOffset` and starts line `firstLine`.
+    /// Scans `buffer`, whose first byte is at `cursor.offset`.
     ///
     /// - Parameters:
     ///   - buffer: the bytes.
-    ///   - baseOffset: the file offset of the first byte.
-    ///   - firstLine: the 1-based line number of the first byte.
-    ///   - quietStart: the previous scan ended at the closer of a malformed record (`endIsQuiet`).
+    ///   - cursor: where the bytes start and what the bytes before told.
     ///   - final: the end of the buffer is the end of the file and no writer is active (the writer's check
-    ///     under the lock). A `---` line at the very end of a Go-written body can then no longer open a
-    ///     record, so it is body text; otherwise such a record is held back until more bytes arrive.
+    ///     under the lock). Nothing is provisional then: a `---` line after a blank line at the very end opens
+    ///     a torn record, and a Go-framed body that ends inside a line is torn.
     /// - Returns: the messages, the malformed records, and where the next scan starts.
     package static func scan(
         _ buffer: UnsafeBufferPointer<UInt8>,
-        baseOffset: Int = 0,
+        from cursor: ScanCursor = ScanCursor(),
+        final: Bool = false
+    ) -> ScanResult {
+        var state = ScanState(buffer: buffer, cursor: cursor, final: final)
+        if cursor.quiet { state.quietPosition = 0 }
+        state.run()
+        state.result.next = ScanCursor(
+            offset: cursor.offset + state.committed,
+            line: state.committedLine,
+            quiet: state.quietPosition == state.committed,
+            previousTimestamp: state.committedTimestamp
+        )
+        return state.result
+    }
+
+    /// Scans `buffer` starting at file offset `baseOffset`, line `firstLine`.
+    package static func scan(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        baseOffset: Int,
         firstLine: Int = 1,
         quietStart: Bool = false,
         final: Bool = false
     ) -> ScanResult {
-        var state = ScanState(buffer: buffer, baseOffset: baseOffset, firstLine: firstLine, final: final)
-        if quietStart { state.quietPosition = 0 }
-        state.run()
-        state.result.end = baseOffset + state.committed
-        state.result.endLine = state.committedLine
-        state.result.endIsQuiet = state.quietPosition == state.committed
-        return state.result
+        scan(buffer, from: ScanCursor(offset: baseOffset, line: firstLine, quiet: quietStart), final: final)
     }
 
     /// Scans an array of bytes.
     package static func scan(
         _ bytes: [UInt8],
-        baseOffset: Int = 0,
+        from cursor: ScanCursor = ScanCursor(),
+        final: Bool = false
+    ) -> ScanResult {
+        bytes.withUnsafeBufferPointer { scan($0, from: cursor, final: final) }
+    }
+
+    /// Scans an array of bytes starting at file offset `baseOffset`, line `firstLine`.
+    package static func scan(
+        _ bytes: [UInt8],
+        baseOffset: Int,
         firstLine: Int = 1,
         quietStart: Bool = false
     ) -> ScanResult {
-        bytes.withUnsafeBufferPointer {
-            scan($0, baseOffset: baseOffset, firstLine: firstLine, quietStart: quietStart)
+        scan(bytes, from: ScanCursor(offset: baseOffset, line: firstLine, quiet: quietStart))
+    }
+}
+
+/// Scans a growing file again and again from where the last scan committed.
+///
+/// A provisional last message that changed comes back as a revision, so that reading a file as appends arrive
+/// gives the same messages as reading it at once. The caller passes the bytes from `cursor.offset` to the current end each time.
+package struct ScanContinuation: Sendable {
+    package private(set) var cursor: ScanCursor
+    /// The provisional message returned last and the offset of its record (after `cursor.offset`, past at most
+    /// blank lines).
+    package private(set) var provisional: (message: BusMessage, offset: Int)?
+
+    package init(cursor: ScanCursor = ScanCursor(), provisional: (message: BusMessage, offset: Int)? = nil) {
+        self.cursor = cursor
+        self.provisional = provisional
+    }
+
+    /// Scans `buffer`, which starts at `cursor.offset` and runs to the current end of the data.
+    /// - Returns: the new items: messages, revisions of the provisional message, malformed records.
+    package mutating func advance(_ buffer: UnsafeBufferPointer<UInt8>) -> [ScanItem] {
+        let result = RecordScanner.scan(buffer, from: cursor)
+        var items = result.items
+        var kept = provisional
+        if let shown = provisional,
+            let index = items.firstIndex(where: {
+                if case .message(_, let offset) = $0 { offset == shown.offset } else { false }
+            }),
+            case .message(let message, let offset) = items[index]
+        {
+            if message == shown.message {
+                items.remove(at: index)
+            } else {
+                items[index] = .revised(message, offset: offset)
+            }
+            kept = nil
         }
+        if result.provisional, let message = result.messages.last, let offset = result.offsets.last {
+            kept = (message, offset)
+        }
+        cursor = result.next
+        provisional = kept
+        return items
+    }
+
+    /// Scans an array of bytes that starts at `cursor.offset`.
+    package mutating func advance(_ bytes: [UInt8]) -> [ScanItem] {
+        bytes.withUnsafeBufferPointer { advance($0) }
     }
 }
 
 /// A scanner that is fed bytes as they arrive and keeps what it could not decide yet.
 package struct IncrementalScanner: Sendable {
     private var pending: [UInt8] = []
-    private var pendingOffset = 0
-    private var pendingLine = 1
-    private var pendingQuiet = false
+    private var continuation: ScanContinuation
 
     package init(offset: Int = 0, line: Int = 1) {
-        pendingOffset = offset
-        pendingLine = line
+        continuation = ScanContinuation(cursor: ScanCursor(offset: offset, line: line))
     }
 
-    /// Absolute offset just past the last complete item returned.
-    package var committedOffset: Int { pendingOffset }
+    /// Absolute offset just past the last item that can no longer change.
+    package var committedOffset: Int { continuation.cursor.offset }
 
     /// Feeds the next bytes of the stream.
-    /// - Returns: the items that are complete now.
+    /// - Returns: the items that are complete now, and revisions of a provisional message returned before.
     package mutating func consume(_ bytes: some Sequence<UInt8>) -> [ScanItem] {
+        let start = continuation.cursor.offset
         pending.append(contentsOf: bytes)
-        let result = RecordScanner.scan(
-            pending,
-            baseOffset: pendingOffset,
-            firstLine: pendingLine,
-            quietStart: pendingQuiet
-        )
-        pending.removeFirst(result.end - pendingOffset)
-        pendingOffset = result.end
-        pendingLine = result.endLine
-        pendingQuiet = result.endIsQuiet
-        return result.items
+        let items = continuation.advance(pending)
+        pending.removeFirst(continuation.cursor.offset - start)
+        return items
     }
 }
 
 /// Where a header candidate that starts at a `---` line leads.
 private enum HeaderProbe {
-    /// A valid header; the body starts at `bodyStart` (absolute buffer index), on line `bodyLine`.
-    case valid(RecordHeader, bodyStart: Int, bodyLine: Int)
+    /// A valid header closed by the `---` line at `closer` (absolute buffer index), on line `closerLine`.
+    case valid(RecordHeader, closer: Int, closerLine: Int)
     /// Closed by a `---` line at `closer` but not a header.
     case invalid(reason: String, closer: Int, closerLine: Int)
+    /// The opener is directly followed by another `---` line (a doubled separator, seen in real buses): the
+    /// record, if any, opens at `next`.
+    case doubled(next: Int, nextLine: Int)
     /// Not a header at all (a legacy line or too much text before any `---`): the opener was a plain rule.
     case abandoned
     /// Runs past the end of the data: decide when more bytes arrive.
     case incomplete
 }
 
-private enum BodyOutcome {
-    case complete(BusMessage, end: Int, endLine: Int)
-    case torn(reason: String, resume: Int, resumeLine: Int)
+/// Whether a `---` line opens a record, as far as the bytes so far tell.
+private enum Opening {
+    case opens
+    case text
+    case undecided
+}
+
+/// What a record that starts at an opener turned out to be.
+private enum RecordOutcome {
+    /// A message; the next item starts at `end`. A provisional one may still grow.
+    case message(BusMessage, end: Int, endLine: Int, provisional: Bool)
+    /// Skipped bytes, reported unless `quietOpener`; scanning resumes at `resume` (quiet there when
+    /// `quietResume`: the lines after it belong to the skipped record).
+    case malformed(reason: String, resume: Int, resumeLine: Int, quietResume: Bool)
+    /// The opener was a plain rule or a doubled separator: go on with the next line.
+    case skipLine
     case incomplete
+}
+
+/// How a `body_bytes`-long span after a header looks.
+private enum Span {
+    case incomplete
+    /// Exactly the declared bytes, ending at a line break, with no `---` line inside.
+    case intact(stop: Int, endLine: Int)
+    /// A `---` line inside the span at `rule`: the record was torn there.
+    case ruleInside(rule: Int, line: Int)
+    /// The declared length does not end at a line break: the header lies. Resume at the line after the span.
+    case misaligned(resume: Int, line: Int)
 }
 
 private struct ScanState {
     let buffer: UnsafeBufferPointer<UInt8>
     let baseOffset: Int
-    var result = ScanResult(end: 0, endLine: 1)
+    let final: Bool
+    var result: ScanResult
     var committed = 0
     var committedLine: Int
+    var committedTimestamp: BusTimestamp
+    /// The time of the last message found so far (committed or not).
+    var previousTimestamp: BusTimestamp
     /// A header probe made while looking ahead from a Go-framed body, reused when the scan gets there.
     var cachedProbe: (position: Int, probe: HeaderProbe)?
-    /// The closer of the last invalid header: a candidate starting there is that record's body, not news.
+    /// The closer of the last skipped header: a candidate starting there is that record's body, not news.
     var quietPosition = -1
 
-    let final: Bool
-
-    init(buffer: UnsafeBufferPointer<UInt8>, baseOffset: Int, firstLine: Int, final: Bool) {
+    init(buffer: UnsafeBufferPointer<UInt8>, cursor: ScanCursor, final: Bool) {
         self.buffer = buffer
-        self.baseOffset = baseOffset
-        self.committedLine = firstLine
+        self.baseOffset = cursor.offset
         self.final = final
+        self.result = ScanResult(next: cursor)
+        self.committedLine = cursor.line
+        self.committedTimestamp = cursor.previousTimestamp
+        self.previousTimestamp = cursor.previousTimestamp
     }
 
     /// The index of the `\n` ending the line that starts at `start`, or nil for a partial line.
@@ -192,38 +313,24 @@ private struct ScanState {
 
     func isRule(_ start: Int, _ end: Int) -> Bool { RecordFormat.isRule(buffer[start..<end]) }
 
+    func isBlank(_ start: Int, _ end: Int) -> Bool {
+        end == start || (end == start + 1 && buffer[start] == 0x0D)
+    }
+
     mutating func run() {
         var position = committed
         var line = committedLine
         while let end = lineEnd(from: position) {
             if isRule(position, end) {
-                switch probe(at: position, line: line) {
+                switch record(at: position, line: line) {
                 case .incomplete:
                     return
-                case .abandoned:
+                case .skipLine:
                     position = end + 1
                     line += 1
                     commit(position, line)
-                case .invalid(let reason, let closer, let closerLine):
+                case .malformed(let reason, let resume, let resumeLine, let quietResume):
                     if position != quietPosition {
-                        result.malformed.append(
-                            MalformedRecord(
-                                offset: baseOffset + position,
-                                line: line,
-                                reason: reason,
-                                length: closer - position
-                            )
-                        )
-                    }
-                    quietPosition = closer
-                    position = closer
-                    line = closerLine
-                    commit(position, line)
-                case .valid(let header, let bodyStart, let bodyLine):
-                    switch body(header, start: bodyStart, line: bodyLine) {
-                    case .incomplete:
-                        return
-                    case .torn(let reason, let resume, let resumeLine):
                         result.malformed.append(
                             MalformedRecord(
                                 offset: baseOffset + position,
@@ -232,26 +339,40 @@ private struct ScanState {
                                 length: resume - position
                             )
                         )
-                        position = resume
-                        line = resumeLine
-                        commit(position, line)
-                    case .complete(let message, let recordEnd, let endLine):
-                        result.messages.append(message)
-                        result.offsets.append(baseOffset + position)
-                        position = recordEnd
-                        line = endLine
-                        commit(position, line)
                     }
+                    if quietResume { quietPosition = resume }
+                    position = resume
+                    line = resumeLine
+                    commit(position, line)
+                case .message(let message, let recordEnd, let endLine, let provisional):
+                    append(message, at: position)
+                    if provisional {
+                        result.provisional = true
+                        return
+                    }
+                    position = recordEnd
+                    line = endLine
+                    commit(position, line)
                 }
-            } else if end == position || (end == position + 1 && buffer[position] == 0x0D) {
+            } else if isBlank(position, end) {
                 // Blank lines separate records; the committed offset stays before them so that a writer
                 // cutting a torn tail back to the last record never cuts below a reader's offset.
                 position = end + 1
                 line += 1
+            } else if let block = LegacyBlock.header(buffer[position..<end]) {
+                guard let (message, blockEnd, endLine, provisional) = legacyBlock(block, at: position, line: line)
+                else { return }
+                append(message, at: position)
+                if provisional {
+                    result.provisional = true
+                    return
+                }
+                position = blockEnd
+                line = endLine
+                commit(position, line)
             } else {
                 if let message = LegacyLine.parse(buffer[position..<end], line: line) {
-                    result.messages.append(message)
-                    result.offsets.append(baseOffset + position)
+                    append(message, at: position)
                 }
                 position = end + 1
                 line += 1
@@ -260,9 +381,162 @@ private struct ScanState {
         }
     }
 
+    mutating func append(_ message: BusMessage, at position: Int) {
+        result.messages.append(message)
+        result.offsets.append(baseOffset + position)
+        previousTimestamp = message.timestamp
+    }
+
     mutating func commit(_ position: Int, _ line: Int) {
         committed = position
         committedLine = line
+        committedTimestamp = previousTimestamp
+    }
+
+    // MARK: Records
+
+    /// Decides what the record opened by the `---` line at `opener` is.
+    mutating func record(at opener: Int, line openerLine: Int) -> RecordOutcome {
+        switch probe(at: opener, line: openerLine) {
+        case .incomplete: return .incomplete
+        case .abandoned, .doubled: return .skipLine
+        case .invalid(let reason, let closer, let closerLine):
+            return .malformed(reason: reason, resume: closer, resumeLine: closerLine, quietResume: true)
+        case .valid(let header, let closer, let closerLine):
+            return validRecord(header, opener: opener, openerLine: openerLine, closer: closer, closerLine: closerLine)
+        }
+    }
+
+    mutating func validRecord(
+        _ header: RecordHeader,
+        opener: Int,
+        openerLine: Int,
+        closer: Int,
+        closerLine: Int
+    ) -> RecordOutcome {
+        guard let closerEnd = lineEnd(from: closer) else { return .incomplete }
+        let bodyStart = closerEnd + 1
+        let bodyLine = closerLine + 1
+        // A header cut off by a crash and closed by the next writer's opener: read that opener again.
+        let torn = RecordOutcome.malformed(
+            reason: "torn record: its header was cut off",
+            resume: closer,
+            resumeLine: closerLine,
+            quietResume: true
+        )
+        if header.timestampUnparseable { return torn }
+
+        if let stored = checksumLine(before: closer, headerStart: opener) {
+            guard let length = header.bodyBytes else { return torn }
+            let span = lengthDelimitedSpan(start: bodyStart, line: bodyLine, length: length)
+            if case .incomplete = span { return .incomplete }
+            if case .intact(let stop, let endLine) = span {
+                var crc = CRC32C()
+                crc.update(
+                    UnsafeBufferPointer(
+                        rebasing: buffer[(lineEnd(from: opener).map { $0 + 1 } ?? opener)..<stored.lineStart]
+                    )
+                )
+                crc.update(UnsafeBufferPointer(rebasing: buffer[bodyStart..<stop]))
+                if crc.value == stored.value {
+                    return .message(
+                        message(header, buffer[bodyStart..<stop], line: openerLine),
+                        end: stop,
+                        endLine: endLine,
+                        provisional: false
+                    )
+                }
+            }
+            switch closerOpening(closer) {
+            case .opens: return torn
+            case .undecided where !final: return .incomplete
+            default: break
+            }
+            switch span {
+            case .intact(let stop, let endLine):
+                return .malformed(
+                    reason: "corrupt record: its \(RecordFormat.checksumKey) does not match",
+                    resume: stop,
+                    resumeLine: endLine,
+                    quietResume: false
+                )
+            default:
+                return tornBody(span, length: length)
+            }
+        }
+        if header.hasChecksumKey { return torn }
+
+        switch closerOpening(closer) {
+        case .opens: return torn
+        case .undecided where !final: return .incomplete
+        default: break
+        }
+        if let length = header.bodyBytes {
+            // Written by this tool before the checksum existed.
+            let span = lengthDelimitedSpan(start: bodyStart, line: bodyLine, length: length)
+            if case .intact(let stop, let endLine) = span {
+                return .message(
+                    message(header, buffer[bodyStart..<stop], line: openerLine),
+                    end: stop,
+                    endLine: endLine,
+                    provisional: false
+                )
+            }
+            if case .incomplete = span { return .incomplete }
+            return tornBody(span, length: length)
+        }
+        return goFramedBody(header, start: bodyStart, line: bodyLine, openerLine: openerLine)
+    }
+
+    func tornBody(_ span: Span, length: Int) -> RecordOutcome {
+        switch span {
+        case .ruleInside(let rule, let line):
+            return .malformed(
+                reason: "torn record: body shorter than its \(RecordFormat.bodyBytesKey) (\(length))",
+                resume: rule,
+                resumeLine: line,
+                quietResume: false
+            )
+        case .misaligned(let resume, let line):
+            return .malformed(
+                reason: "\(RecordFormat.bodyBytesKey) (\(length)) does not end at a line break",
+                resume: resume,
+                resumeLine: line,
+                quietResume: false
+            )
+        case .incomplete, .intact:
+            return .malformed(reason: "torn record", resume: buffer.count, resumeLine: 0, quietResume: false)
+        }
+    }
+
+    /// The `crc32c` line that ends the header closed at `closer`, when it is one.
+    func checksumLine(before closer: Int, headerStart: Int) -> (value: UInt32, lineStart: Int)? {
+        guard closer >= 2 else { return nil }
+        var lineStart = closer - 1
+        while lineStart > headerStart, buffer[lineStart - 1] != 0x0A { lineStart -= 1 }
+        guard
+            closer - lineStart == RecordFormat.checksumLineLength
+                || closer - lineStart == RecordFormat.checksumLineLength + 1,
+            let value = RecordFormat.checksum(inLine: buffer[lineStart..<(closer - 1)])
+        else { return nil }
+        return (value, lineStart)
+    }
+
+    /// Whether the closer of a header is really the opener of the next record: a header follows it at once
+    /// (neither writer puts a header right after another's closer; a crash inside a header followed by another
+    /// writer's record does).
+    mutating func closerOpening(_ closer: Int) -> Opening {
+        guard let closerEnd = lineEnd(from: closer) else { return .undecided }
+        switch announcesHeader(at: closerEnd + 1) {
+        case false?: return .text
+        case nil: return .undecided
+        case true?:
+            switch probe(at: closer, line: 0) {
+            case .valid: return .opens
+            case .incomplete: return .undecided
+            case .invalid, .abandoned, .doubled: return .text
+            }
+        }
     }
 
     /// Looks at the header candidate opened by the `---` line at `opener`.
@@ -270,6 +544,9 @@ private struct ScanState {
         if let cached = cachedProbe, cached.position == opener { return cached.probe }
         guard let openerEnd = lineEnd(from: opener) else { return .incomplete }
         let headerStart = openerEnd + 1
+        if let firstEnd = lineEnd(from: headerStart), isRule(headerStart, firstEnd) {
+            return .doubled(next: headerStart, nextLine: openerLine + 1)
+        }
         var position = headerStart
         var line = openerLine + 1
         var count = 0
@@ -277,26 +554,26 @@ private struct ScanState {
             if isRule(position, end) {
                 switch RecordHeader.decode(buffer[headerStart..<position]) {
                 case .success(let header):
-                    return .valid(header, bodyStart: end + 1, bodyLine: line + 1)
+                    return .valid(header, closer: position, closerLine: line)
                 case .failure(let error):
                     return .invalid(reason: error.reason, closer: position, closerLine: line)
                 }
             }
-            if buffer[position] == 0x5B, LegacyLine.parse(buffer[position..<end], line: line) != nil {
+            if LegacyLine.parse(buffer[position..<end], line: line) != nil {
                 return .abandoned
             }
             // Neither writer puts a blank line in a header: a blank line, `---` and `msg_id:` is a separator and
             // the next record, after a header whose writer died (a later writer did not cut it, e.g. Go's).
-            if end == position || (end == position + 1 && buffer[position] == 0x0D),
+            if isBlank(position, end),
                 let ruleEnd = lineEnd(from: end + 1), isRule(end + 1, ruleEnd),
-                startsWithMessageID(after: ruleEnd + 1) != false
+                announcesHeader(at: ruleEnd + 1) != false
             {
                 return .invalid(reason: "torn record: its header was cut off", closer: end + 1, closerLine: line + 1)
             }
             // Under the writer's lock nothing is being written, and both writers put msg_id first: a candidate
             // that starts otherwise and is never closed is text after a `---` rule, not a torn header. (Readers
             // cannot tell yet and wait for the closer, so that slow arrivals scan as one pass would.)
-            if final, count == 0, !buffer[position..<end].starts(with: "msg_id:".utf8), !hasCloser(after: end + 1) {
+            if final, count == 0, announcesHeader(at: position) != true, !hasCloser(after: end + 1) {
                 return .abandoned
             }
             count += 1
@@ -319,40 +596,22 @@ private struct ScanState {
         return false
     }
 
-    mutating func body(_ header: RecordHeader, start: Int, line startLine: Int) -> BodyOutcome {
-        if let declared = header.bodyBytes {
-            return lengthDelimitedBody(header, start: start, line: startLine, length: declared)
-        }
-        return goFramedBody(header, start: start, line: startLine)
-    }
-
     /// A record written by this tool: exactly `length` bytes, never containing a `---` line.
-    func lengthDelimitedBody(_ header: RecordHeader, start: Int, line startLine: Int, length: Int) -> BodyOutcome {
+    func lengthDelimitedSpan(start: Int, line startLine: Int, length: Int) -> Span {
         let (stop, overflow) = start.addingReportingOverflow(length)
         let limit = overflow ? buffer.count : min(stop, buffer.count)
         var position = start
         var line = startLine
         while position < limit, let end = lineEnd(from: position) {
-            if isRule(position, end) {
-                return .torn(
-                    reason: "torn record: body shorter than its \(RecordFormat.bodyBytesKey) (\(length))",
-                    resume: position,
-                    resumeLine: line
-                )
-            }
+            if isRule(position, end) { return .ruleInside(rule: position, line: line) }
             position = end + 1
             line += 1
         }
         if overflow || stop > buffer.count { return .incomplete }
         guard length > 0, buffer[stop - 1] == 0x0A, position == stop else {
-            // The declared length does not end on a line break: the header lies. Skip to the next line.
-            return .torn(
-                reason: "\(RecordFormat.bodyBytesKey) (\(length)) does not end at a line break",
-                resume: position,
-                resumeLine: line
-            )
+            return .misaligned(resume: position, line: line)
         }
-        return .complete(message(header, buffer[start..<stop]), end: stop, endLine: line)
+        return .intact(stop: stop, endLine: line)
     }
 
     /// A record without `body_bytes` (Go-written): the body runs to the next `---` line that opens a record.
@@ -361,55 +620,139 @@ private struct ScanState {
     /// its first header line is `msg_id:` (both writers put it first): then a malformed or torn record follows
     /// and is reported or held back on its own, never glued into this body. Any other `---` line is body text
     /// (Go's reader would cut the message there).
-    mutating func goFramedBody(_ header: RecordHeader, start: Int, line startLine: Int) -> BodyOutcome {
+    mutating func goFramedBody(
+        _ header: RecordHeader,
+        start: Int,
+        line startLine: Int,
+        openerLine: Int
+    ) -> RecordOutcome {
         // Go writes the whole record at once and every body ends in `\n`: no byte yet means not written yet.
         guard start < buffer.count else { return .incomplete }
         var position = start
         var line = startLine
         while true {
             guard let end = lineEnd(from: position) else {
-                // A partial last line: still being written, unless nothing writes any more (then it is the
-                // body's last line and the writer seals it).
-                if position < buffer.count && !final { return .incomplete }
-                let stored = buffer[start..<buffer.count]
-                // Go writes the separator and the next record in two writes: a body ending in a blank line may
-                // be that separator, alone for now.
-                if !final, endsWithBlankLine(stored) { return .incomplete }
-                return .complete(message(header, stored), end: buffer.count, endLine: line)
+                if position == buffer.count {
+                    // Every line is complete: the body so far, which may still grow.
+                    return goMessage(
+                        header,
+                        start: start,
+                        stop: position,
+                        line: line,
+                        openerLine: openerLine,
+                        provisional: !final
+                    )
+                }
+                // A partial last line: dashes after a blank line are a separator and opener being written
+                // (when nothing writes any more, a torn one that the writer cuts).
+                if buffer[position..<buffer.count].count <= 3,
+                    buffer[position..<buffer.count].allSatisfy({ $0 == 0x2D }),
+                    followsBlankLine(position, start: start)
+                {
+                    return goMessage(
+                        header,
+                        start: start,
+                        stop: position,
+                        line: line,
+                        openerLine: openerLine,
+                        provisional: !final
+                    )
+                }
+                // Text still being written: the complete lines so far, which a record once shown never loses.
+                // When nothing writes any more, a record torn inside its body, which the writer cuts (every
+                // writer ends a record with `\n`).
+                if final || position == start { return .incomplete }
+                return goMessage(
+                    header,
+                    start: start,
+                    stop: position,
+                    line: line,
+                    openerLine: openerLine,
+                    provisional: true
+                )
             }
             if isRule(position, end) {
-                let next = probe(at: position, line: line)
-                cachedProbe = (position, next)
-                let opensRecord: Bool
-                switch next {
-                case .valid:
-                    opensRecord = true
-                case .invalid, .incomplete:
-                    let announced = startsWithMessageID(after: end + 1)
-                    let separated = followsBlankLine(position, start: start)
-                    if case .incomplete = next, !final, announced != false, announced == nil || !separated {
-                        return .incomplete  // cannot tell yet whether a record starts here
-                    }
-                    opensRecord = announced == true && separated
-                case .abandoned:
-                    opensRecord = false
-                }
-                if opensRecord {
-                    // The separator line before the next record belongs to neither.
-                    var stored = buffer[start..<position]
-                    var recordEnd = position
-                    var endLine = line
-                    if let separator = trailingBlankLine(stored) {
-                        stored = stored.dropLast(separator)
-                        recordEnd -= separator
-                        endLine -= 1
-                    }
-                    return .complete(message(header, stored), end: recordEnd, endLine: endLine)
+                switch opening(at: position, end: end, separated: followsBlankLine(position, start: start), line: line)
+                {
+                case .opens:
+                    return goMessage(
+                        header,
+                        start: start,
+                        stop: position,
+                        line: line,
+                        openerLine: openerLine,
+                        provisional: false
+                    )
+                case .undecided:
+                    return goMessage(
+                        header,
+                        start: start,
+                        stop: position,
+                        line: line,
+                        openerLine: openerLine,
+                        provisional: true
+                    )
+                case .text:
+                    break
                 }
             }
             position = end + 1
             line += 1
         }
+    }
+
+    /// Whether the `---` line at `rule` inside a Go-framed body opens the next record.
+    /// - Parameters:
+    ///   - rule: where the `---` line starts.
+    ///   - end: where its `\n` is.
+    ///   - separated: the line before `rule` is blank (the separator both writers put there), or is the first
+    ///     `---` of a doubled separator.
+    ///   - line: its line number.
+    /// - Returns: opens, text, or undecided until more bytes arrive.
+    mutating func opening(at rule: Int, end: Int, separated: Bool, line: Int) -> Opening {
+        let next = probe(at: rule, line: line)
+        cachedProbe = (rule, next)
+        switch next {
+        case .valid:
+            return .opens
+        case .abandoned:
+            return .text
+        case .doubled(let inner, let innerLine):
+            guard let innerEnd = lineEnd(from: inner) else { return final ? .opens : .undecided }
+            let decision = opening(at: inner, end: innerEnd, separated: true, line: innerLine)
+            cachedProbe = (rule, next)
+            return decision
+        case .invalid, .incomplete:
+            let announced = announcesHeader(at: end + 1)
+            if case .incomplete = next, announced != false, announced == nil || !separated {
+                if !final { return .undecided }
+                return separated ? .opens : .text
+            }
+            return announced == true && separated ? .opens : .text
+        }
+    }
+
+    /// The Go-framed message whose body is `start..<stop` less its trailing blank lines.
+    mutating func goMessage(
+        _ header: RecordHeader,
+        start: Int,
+        stop: Int,
+        line: Int,
+        openerLine: Int,
+        provisional: Bool
+    ) -> RecordOutcome {
+        var stored = buffer[start..<stop]
+        var endLine = line
+        while let blank = trailingBlankLine(stored) {
+            stored = stored.dropLast(blank)
+            endLine -= 1
+        }
+        return .message(
+            message(header, stored, line: openerLine),
+            end: stored.endIndex,
+            endLine: endLine,
+            provisional: provisional
+        )
     }
 
     /// The length of the blank line (`\n` or `\r\n`) that ends `bytes` after a line break, if any.
@@ -423,26 +766,28 @@ private struct ScanState {
         return nil
     }
 
-    func endsWithBlankLine(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) -> Bool {
-        bytes.count >= 2 && trailingBlankLine(bytes) != nil
-    }
-
-    /// True when the line before the `---` line at `rule` is blank (the separator both writers put there).
+    /// True when the line before the line at `rule` is blank (the separator both writers put there).
     func followsBlankLine(_ rule: Int, start: Int) -> Bool {
         trailingBlankLine(buffer[start..<rule]) != nil
     }
 
-    /// Whether the line at `position` starts with `msg_id:` (both writers' first header line): nil while it is
-    /// a partial line that may still become one.
-    func startsWithMessageID(after position: Int) -> Bool? {
-        let key = "msg_id:".utf8
+    /// Whether the line at `position` starts a header (`msg_id:`, or `messageId:` of the older dialect): nil
+    /// while it is a partial line that may still become one.
+    func announcesHeader(at position: Int) -> Bool? {
         let complete = lineEnd(from: position)
         let first = buffer[min(position, buffer.count)..<(complete ?? buffer.count)]
-        if first.count >= key.count { return first.starts(with: key) }
-        return complete == nil && key.starts(with: first) ? nil : false
+        var undecided = false
+        for key in [RecordFormat.messageIDKey, RecordFormat.dialectMessageIDKey] {
+            if first.count >= key.count {
+                if first.starts(with: key) { return true }
+            } else if complete == nil && key.starts(with: first) {
+                undecided = true
+            }
+        }
+        return undecided ? nil : false
     }
 
-    func message(_ header: RecordHeader, _ stored: UnsafeBufferPointer<UInt8>.SubSequence) -> BusMessage {
+    func message(_ header: RecordHeader, _ stored: UnsafeBufferPointer<UInt8>.SubSequence, line: Int) -> BusMessage {
         let body: String
         if header.bodyEscaped {
             let restored = BodyCodec.unescape(ArraySlice(stored))
@@ -453,43 +798,171 @@ private struct ScanState {
             if trimmed.last == 0x0D { trimmed = trimmed.dropLast() }
             body = String(decoding: trimmed, as: UTF8.self)
         }
-        return header.message(body: body)
+        return header.message(body: body, line: line, previous: previousTimestamp)
+    }
+
+    // MARK: Legacy blocks
+
+    /// The block that starts with `header` at `position`.
+    ///
+    /// Its `Message:` line and continuation lines run up to a blank line or a `---` line. Nil while it cannot be
+    /// told yet.
+    func legacyBlock(
+        _ header: LegacyBlock.Header,
+        at position: Int,
+        line: Int
+    ) -> (BusMessage, end: Int, endLine: Int, provisional: Bool)? {
+        guard let firstEnd = lineEnd(from: position) else { return nil }
+        var cursor = firstEnd + 1
+        var cursorLine = line + 1
+        var bodyLines: [UnsafeBufferPointer<UInt8>.SubSequence] = []
+        var sawMessage = false
+        var provisional = false
+        while true {
+            guard let end = lineEnd(from: cursor) else {
+                if cursor < buffer.count, !final { return nil }  // a line still being written
+                if cursor < buffer.count, sawMessage || LegacyBlock.isMessageLine(buffer[cursor..<buffer.count]) {
+                    // Nothing writes any more: the last line is the block's (the writer seals it).
+                    bodyLines.append(LegacyBlock.bodyText(buffer[cursor..<buffer.count], first: !sawMessage))
+                    cursor = buffer.count
+                }
+                provisional = !final
+                break
+            }
+            let text = buffer[cursor..<end]
+            if isBlank(cursor, end) || isRule(cursor, end) { break }
+            if !sawMessage {
+                guard LegacyBlock.isMessageLine(text) else { break }
+                sawMessage = true
+                bodyLines.append(LegacyBlock.bodyText(text, first: true))
+            } else {
+                bodyLines.append(LegacyBlock.bodyText(text, first: false))
+            }
+            cursor = end + 1
+            cursorLine += 1
+        }
+        var body = bodyLines.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
+        if body.hasSuffix("\r") { body.removeLast() }
+        return (header.message(body: body, line: line), cursor, cursorLine, provisional)
     }
 }
 
-/// `[2026-02-05 12:51:53] TYPE: body`: the one-line records of older tools and shell scripts.
+/// `[2026-02-04T21:08:11Z] type=issue project=swarm task=planning` followed by `Message: ...` and continuation
+/// lines up to a blank line: the records of an older script-based bus.
+enum LegacyBlock {
+    struct Header {
+        var timestamp: BusTimestamp
+        var fields: [(key: String, value: String)]
+
+        func message(body: String, line: Int) -> BusMessage {
+            var message = BusMessage(
+                msgID: "LEGACY-LINE-" + BusTimestamp.padded(line, width: 9),
+                timestamp: timestamp,
+                type: "INFO",
+                projectID: "",
+                body: body
+            )
+            for (key, value) in fields {
+                switch key {
+                case "type": message.type = value.uppercased()
+                case "project", "project_id": message.projectID = value
+                case "task", "task_id": message.taskID = value
+                case "run", "run_id": message.runID = value
+                default: message.meta[key] = value
+                }
+            }
+            return message
+        }
+    }
+
+    /// The fields of a block's first line: a bracketed time, then only `key=value` words, one of them `type`.
+    static func header(_ line: UnsafeBufferPointer<UInt8>.SubSequence) -> Header? {
+        guard line.first == 0x5B, let (timestamp, rest) = LegacyLine.bracketedTime(line) else { return nil }
+        var fields: [(key: String, value: String)] = []
+        var sawType = false
+        for word in rest.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+            guard let equals = word.firstIndex(of: 0x3D), equals > word.startIndex, equals < word.endIndex - 1 else {
+                return nil
+            }
+            let key = String(decoding: word[word.startIndex..<equals], as: UTF8.self)
+            guard key.utf8.allSatisfy({ LegacyLine.isTypeByte($0) }) else { return nil }
+            sawType = sawType || key == "type"
+            fields.append((key, String(decoding: word[(equals + 1)...], as: UTF8.self)))
+        }
+        return sawType ? Header(timestamp: timestamp, fields: fields) : nil
+    }
+
+    static func isMessageLine(_ line: UnsafeBufferPointer<UInt8>.SubSequence) -> Bool {
+        line.starts(with: "Message:".utf8)
+    }
+
+    /// The text of a block line: after `Message:` (and one space) on the first, the whole line after it.
+    static func bodyText(
+        _ line: UnsafeBufferPointer<UInt8>.SubSequence,
+        first: Bool
+    ) -> UnsafeBufferPointer<UInt8>.SubSequence {
+        guard first else { return line }
+        var text = line.dropFirst("Message:".utf8.count)
+        if text.first == 0x20 { text = text.dropFirst() }
+        return text
+    }
+}
+
+/// `[2026-02-05 12:51:53] TYPE: body`: the one-line records of older tools and shell scripts, read as Go's
+/// reader reads them (spaces around the line and inside the brackets, a one-digit hour, a comma fraction, no
+/// space or a tab after `]`, spaces before the colon).
 enum LegacyLine {
     static func parse(_ line: UnsafeBufferPointer<UInt8>.SubSequence, line number: Int) -> BusMessage? {
-        guard line.first == 0x5B else { return nil }
-        var content = line
-        if content.last == 0x0D { content = content.dropLast() }
-        let searchEnd = min(content.endIndex, content.startIndex + 48)
-        guard let close = content[content.startIndex..<searchEnd].firstIndex(of: 0x5D),
-            let timestamp = BusTimestamp(
-                rfc3339: String(decoding: content[(content.startIndex + 1)..<close], as: UTF8.self)
-            )
-        else { return nil }
-        var rest = content[(close + 1)...]
-        guard rest.isEmpty || rest.first == 0x20 else { return nil }
-        while rest.first == 0x20 { rest = rest.dropFirst() }
+        guard let (timestamp, rest) = bracketedTime(line) else { return nil }
+        let content = trimmed(rest)
+        guard !content.isEmpty else { return nil }
         var type = "INFO"
-        var typeEnd = rest.startIndex
-        while typeEnd < rest.endIndex, isTypeByte(rest[typeEnd]) { typeEnd += 1 }
-        if typeEnd > rest.startIndex, typeEnd < rest.endIndex, rest[typeEnd] == 0x3A {
-            type = String(decoding: rest[rest.startIndex..<typeEnd], as: UTF8.self).uppercased()
-            rest = rest[(typeEnd + 1)...]
-            if rest.first == 0x20 { rest = rest.dropFirst() }
+        var body = content
+        if let colon = content.firstIndex(of: 0x3A), colon > content.startIndex {
+            let candidate = trimmed(content[content.startIndex..<colon])
+            if !candidate.isEmpty, candidate.allSatisfy(isTypeByte) {
+                type = String(decoding: candidate, as: UTF8.self).uppercased()
+                let rest = trimmed(content[(colon + 1)...])
+                body = rest.isEmpty ? content : rest
+            }
         }
         return BusMessage(
             msgID: "LEGACY-LINE-" + BusTimestamp.padded(number, width: 9),
             timestamp: timestamp,
             type: type,
             projectID: "",
-            body: String(decoding: rest, as: UTF8.self)
+            body: String(decoding: body, as: UTF8.self)
         )
     }
 
-    private static func isTypeByte(_ byte: UInt8) -> Bool {
+    /// The time in brackets at the start of `line` (after spaces) and the text after the `]`.
+    static func bracketedTime(
+        _ line: UnsafeBufferPointer<UInt8>.SubSequence
+    ) -> (BusTimestamp, UnsafeBufferPointer<UInt8>.SubSequence)? {
+        let content = trimmed(line)
+        guard content.first == 0x5B else { return nil }
+        let searchEnd = min(content.endIndex, content.startIndex + 64)
+        guard let close = content[content.startIndex..<searchEnd].firstIndex(of: 0x5D), close > content.startIndex + 1,
+            let timestamp = BusTimestamp(
+                legacy: Substring(String(decoding: content[(content.startIndex + 1)..<close], as: UTF8.self))
+            )
+        else { return nil }
+        return (timestamp, content[(close + 1)...])
+    }
+
+    /// `bytes` without leading and trailing spaces, tabs and carriage returns (Go's `strings.TrimSpace`).
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) -> UnsafeBufferPointer<UInt8>.SubSequence {
+        var bytes = bytes
+        while let first = bytes.first, isSpace(first) { bytes = bytes.dropFirst() }
+        while let last = bytes.last, isSpace(last) { bytes = bytes.dropLast() }
+        return bytes
+    }
+
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0B || byte == 0x0C
+    }
+
+    static func isTypeByte(_ byte: UInt8) -> Bool {
         switch byte {
         case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x5F, 0x2F, 0x2D: true
         default: false

@@ -14,6 +14,8 @@ package struct BusMessage: Sendable, Equatable, Hashable {
     package var links: [BusLink]
     package var meta: [String: String]
     package var body: String
+    /// The header had no `ts`: the time was taken from the id, or from the record before it.
+    package var timestampInferred = false
 
     package init(
         msgID: String,

@@ -72,6 +72,48 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
         guard let parsed else { return nil }
         self = parsed
     }
+
+    /// Parses the bracketed time of a legacy line as Go's `time.Parse` takes it: spaces around it, a one-digit
+    /// hour (`1:02:03`), and a fraction after a comma (`12:51:53,123`) as well as a dot.
+    package init?(legacy text: Substring) {
+        var text = String(text.drop { $0 == " " || $0 == "\t" })
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        let parsed = text.withUTF8 { bytes in
+            var parser = TimestampParser(bytes, lenient: true)
+            return parser.parse()
+        }
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// The time a message id carries (`MSG-YYYYMMDD-HHMMSS-NNNNNNNNN-...`, the nanoseconds optional), for a
+    /// header that has no `ts`.
+    package init?(messageID: String) {
+        let bytes = Array(messageID.utf8)
+        guard bytes.count >= 19, bytes.starts(with: "MSG-".utf8), bytes[12] == 0x2D else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                guard index < bytes.count, (0x30...0x39).contains(bytes[index]) else { return nil }
+                value = value * 10 + Int(bytes[index] - 0x30)
+            }
+            return value
+        }
+        guard let year = number(4..<8), let month = number(8..<10), let day = number(10..<12),
+            let hour = number(13..<15), let minute = number(15..<17), let second = number(17..<19),
+            bytes.count == 19 || bytes[19] == 0x2D,
+            let epoch = CivilTime.epochSeconds(
+                year: year,
+                month: month,
+                day: day,
+                hour: hour,
+                minute: minute,
+                second: second
+            )
+        else { return nil }
+        let nanos = bytes.count >= 29 && (bytes.count == 29 || bytes[29] == 0x2D) ? number(20..<29) ?? 0 : 0
+        self.init(seconds: epoch, nanoseconds: Int32(nanos))
+    }
 }
 
 /// Calendar fields of a UTC instant (proleptic Gregorian, Howard Hinnant's days-from-civil algorithms).
@@ -148,8 +190,19 @@ extension Int64 {
 private struct TimestampParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// Go's `time.Parse` leniencies of legacy lines: a one-digit hour, a comma before the fraction.
+    let lenient: Bool
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>, lenient: Bool = false) {
+        self.bytes = bytes
+        self.lenient = lenient
+    }
+
+    /// An hour of two digits, or of one when lenient.
+    mutating func hour() -> Int? {
+        if lenient, index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: ":") { return digits(1) }
+        return digits(2)
+    }
 
     mutating func digits(_ count: Int) -> Int? {
         guard index + count <= bytes.count else { return nil }
@@ -172,11 +225,11 @@ private struct TimestampParser {
     mutating func parse() -> BusTimestamp? {
         guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")),
             let day = digits(2), expect(UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")),
-            let hour = digits(2), expect(UInt8(ascii: ":")), let minute = digits(2), expect(UInt8(ascii: ":")),
+            let hour = hour(), expect(UInt8(ascii: ":")), let minute = digits(2), expect(UInt8(ascii: ":")),
             let second = digits(2)
         else { return nil }
         var nanos = 0
-        if expect(UInt8(ascii: ".")) {
+        if expect(UInt8(ascii: ".")) || (lenient && expect(UInt8(ascii: ","))) {
             var scale = 100_000_000
             var count = 0
             while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {

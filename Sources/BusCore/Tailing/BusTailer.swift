@@ -26,10 +26,14 @@ package enum TailReset: Sendable, Equatable, CustomStringConvertible {
 package struct TailUpdate: Sendable {
     /// Resets noticed before `items`, in order (a rotation can bring `.replaced` then new records).
     package var resets: [TailReset] = []
+    /// Messages returned before whose records grew: replace the earlier message with the same id.
+    ///
+    /// A Go-framed body at the end of the file, or a legacy block, may still grow. They come before `messages` in the file.
+    package var revised: [BusMessage] = []
     package var messages: [BusMessage] = []
     package var malformed: [MalformedRecord] = []
 
-    package var isEmpty: Bool { resets.isEmpty && messages.isEmpty && malformed.isEmpty }
+    package var isEmpty: Bool { resets.isEmpty && revised.isEmpty && messages.isEmpty && malformed.isEmpty }
 }
 
 /// Follows one bus file: remembers the offset after the last complete record, reads only what was appended,
@@ -43,10 +47,10 @@ package final class BusTailer {
     private let fileName: String
     private var handle: FileHandle?
     private var identity: FileIdentity?
-    private var offset = 0
-    private var line = 1
-    /// The scan stopped at the closer of a malformed record it already reported (see `ScanResult.endIsQuiet`).
-    private var quiet = false
+    /// Where the next scan starts, and the provisional last message it may revise.
+    private var scan = ScanContinuation()
+    /// The file size the last scan saw: an unchanged size needs no new scan, even with a provisional record.
+    private var scannedSize = 0
     /// Nil when inotify cannot be had (the per-user instance or watch limit is reached): then the tailer polls.
     private let watcher: InotifyWatcher?
     private var fileWatch: Int32?
@@ -57,7 +61,7 @@ package final class BusTailer {
     package var recheckInterval: Duration { pollsFilesystem ? .milliseconds(250) : .seconds(1) }
 
     /// Offset just past the last complete record returned.
-    package var committedOffset: Int { offset }
+    package var committedOffset: Int { scan.cursor.offset }
 
     /// The descriptor to `poll()` for readability, then call `refresh()`; -1 (which `poll` skips) when polling.
     package var descriptor: Int32 { watcher?.fd ?? -1 }
@@ -95,9 +99,8 @@ package final class BusTailer {
             let info = try opened.status()
             handle = opened
             identity = FileIdentity(info)
-            offset = 0
-            line = 1
-            quiet = false
+            scan = ScanContinuation()
+            scannedSize = 0
             if let fileWatch { watcher?.remove(fileWatch) }
             fileWatch = try? watcher?.add(path, mask: InotifyWatcher.fileMask)
         } catch .system(_, _, let code) where code == ENOENT {
@@ -138,20 +141,21 @@ package final class BusTailer {
     private func readAppended(into update: inout TailUpdate) throws(BusError) {
         guard let handle else { return }
         let size = Int(try handle.status().st_size)
-        if size < offset {
+        if size < scan.cursor.offset {
             update.resets.append(.truncated)
-            offset = 0
-            line = 1
-            quiet = false
+            scan = ScanContinuation()
         }
-        guard size > offset else { return }
-        let bytes = try BusReader.readToEnd(handle, from: offset, sizeHint: size)
-        let result = RecordScanner.scan(bytes, baseOffset: offset, firstLine: line, quietStart: quiet)
-        update.messages += result.messages
-        update.malformed += result.malformed
-        offset = result.end
-        line = result.endLine
-        quiet = result.endIsQuiet
+        guard size > scan.cursor.offset, size != scannedSize else { return }
+        scannedSize = size
+        // From the last committed item: a provisional last record is read again and revised if it grew.
+        let bytes = try BusReader.readToEnd(handle, from: scan.cursor.offset, sizeHint: size)
+        for item in scan.advance(bytes) {
+            switch item {
+            case .message(let message, _): update.messages.append(message)
+            case .revised(let message, _): update.revised.append(message)
+            case .malformed(let record): update.malformed.append(record)
+            }
+        }
     }
 
     /// Blocks until the bus may have changed or `timeout` passes (nil: the recheck interval).

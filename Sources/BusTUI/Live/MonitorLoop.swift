@@ -152,6 +152,7 @@ final class MonitorLoop {
                 model.notice = reset.description
                 if reset == .truncated { model.resetSource(update.source) }
             }
+            model.revise(tail.revised, source: update.source)
             model.ingest(tail.messages, malformedCount: tail.malformed.count, source: update.source)
         }
     }

@@ -45,6 +45,25 @@ struct MessageStore: Sendable {
         (messages[index].timestamp, keys[index])
     }
 
+    /// Replaces the newest message of `source` with id `message.msgID` by its revision (its record grew).
+    /// - Returns: the index of the replaced entry, or nil when no such message is stored.
+    mutating func revise(_ message: BusMessage, source: Int32) -> Int? {
+        var index = messages.count - 1
+        while index >= 0 {
+            if keys[index].source == source, messages[index].msgID == message.msgID {
+                let old = messages[index]
+                typeCounts[old.type, default: 1] -= 1
+                taskCounts[old.taskID, default: 1] -= 1
+                typeCounts[message.type, default: 0] += 1
+                taskCounts[message.taskID, default: 0] += 1
+                messages[index] = message
+                return index
+            }
+            index -= 1
+        }
+        return nil
+    }
+
     /// Adds messages read from `source`, in file order.
     /// - Returns: the first index whose entry changed; entries before it kept their positions.
     @discardableResult

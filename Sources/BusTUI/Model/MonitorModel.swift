@@ -122,6 +122,15 @@ struct MonitorModel: Sendable {
         settle()
     }
 
+    /// Replaces messages whose records grew since they were read (the tailer's revisions), in place.
+    mutating func revise(_ messages: [BusMessage], source: Int32) {
+        let changed = messages.compactMap { store.revise($0, source: source) }
+        guard let first = changed.min() else { return }
+        refilter(from: first)
+        fixSelection()
+        settle()
+    }
+
     /// Forgets everything read from `source`: its file was truncated and will be read again from the start.
     mutating func resetSource(_ source: Int32) {
         let selectedKey = selection.map { store.keys[$0] }

@@ -252,6 +252,9 @@ private enum HeaderProbe {
 /// Whether a `---` line opens a record, as far as the bytes so far tell.
 private enum Opening {
     case opens
+    /// A closing rule of the older dialects (`body\n---`, then legacy lines or blocks): the record ends with
+    /// the rule, which belongs to no body.
+    case closes
     case text
     case undecided
 }
@@ -683,6 +686,18 @@ private struct ScanState {
                         openerLine: openerLine,
                         provisional: false
                     )
+                case .closes:
+                    guard
+                        case .message(let message, _, _, _) = goMessage(
+                            header,
+                            start: start,
+                            stop: position,
+                            line: line,
+                            openerLine: openerLine,
+                            provisional: false
+                        )
+                    else { return .incomplete }
+                    return .message(message, end: end + 1, endLine: line + 1, provisional: false)
                 case .undecided:
                     return goMessage(
                         header,
@@ -716,19 +731,41 @@ private struct ScanState {
         case .valid:
             return .opens
         case .abandoned:
-            return .text
+            return closingRule(after: end + 1)
         case .doubled(let inner, let innerLine):
             guard let innerEnd = lineEnd(from: inner) else { return final ? .opens : .undecided }
             let decision = opening(at: inner, end: innerEnd, separated: true, line: innerLine)
             cachedProbe = (rule, next)
             return decision
         case .invalid, .incomplete:
+            let closing = closingRule(after: end + 1)
+            if closing != .text { return closing }
             let announced = announcesHeader(at: end + 1)
             if case .incomplete = next, announced != false, announced == nil || !separated {
                 if !final { return .undecided }
                 return separated ? .opens : .text
             }
             return announced == true && separated ? .opens : .text
+        }
+    }
+
+    /// Whether a `---` line whose next line starts at `position` closes the record before it: the older dialects
+    /// ended records with such a rule and put legacy lines and blocks after it (Go's reader drops those).
+    /// - Returns: `.closes` when the next non-blank line is a legacy line or block, `.undecided` while it is
+    ///   being written, else `.text`.
+    func closingRule(after position: Int) -> Opening {
+        var position = position
+        while true {
+            guard let end = lineEnd(from: position) else {
+                let partial = LegacyLine.trimmed(buffer[min(position, buffer.count)..<buffer.count])
+                return !final && (partial.isEmpty || partial.first == 0x5B) ? .undecided : .text
+            }
+            if isBlank(position, end) {
+                position = end + 1
+                continue
+            }
+            let line = buffer[position..<end]
+            return LegacyBlock.header(line) != nil || LegacyLine.parse(line, line: 0) != nil ? .closes : .text
         }
     }
 

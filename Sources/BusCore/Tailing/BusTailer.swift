@@ -251,11 +251,16 @@ package final class BusTailer {
         let live = try openLive()
         var missing = 0
         var missingBytes: Int? = 0
-        for successor in successors() {
+        let chain = successors()
+        for (index, successor) in chain.enumerated() {
             let archivePath = PathText.join(directory, successor.name)
             let archive = try? BusFile.open(archivePath, flags: O_RDONLY)
             let archiveIdentity = try archive.map { file throws(BusError) in FileIdentity(try file.status()) }
-            if let live, archiveIdentity == live.identity || successor.entry?.identity == live.identity { break }
+            // The live file was rotated after it was opened above, or (last entry, no archive) a rotate died
+            // between logging it and renaming it. An earlier entry naming the live file's inode is an archive
+            // deleted since, whose inode number the live file reuses: missing, not the end of the chain.
+            let liveEntry = index == chain.count - 1 && archive == nil && successor.entry?.identity == live?.identity
+            if let live, archiveIdentity == live.identity || liveEntry { break }
             guard let archive, let archiveIdentity, successor.entry.map({ $0.identity == archiveIdentity }) ?? true
             else {
                 missing += 1

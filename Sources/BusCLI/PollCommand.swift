@@ -45,6 +45,7 @@ struct PollCommand: ParsableCommand {
         let deadline = limit.map { ContinuousClock.now.advanced(by: $0) }
         let tailer = try BusTailer(path: path)
         let first = try tailer.refresh()
+        reportMissing(first.resets, path: path)
         reportMalformed(first.malformed, path: path)
         if let since {
             let found = try BusReader.messages(first.messages, after: since, path: path).filter(filter.matches)
@@ -62,6 +63,7 @@ struct PollCommand: ParsableCommand {
             }
             tailer.wait(timeout: wait)
             let update = try tailer.refresh()
+            reportMissing(update.resets, path: path)
             reportMalformed(update.malformed, path: path)
             let found = update.messages.filter(filter.matches)
             if !found.isEmpty {
@@ -73,4 +75,13 @@ struct PollCommand: ParsableCommand {
         return false
         #endif
     }
+
+    #if os(Linux)
+    /// Rotations are routine for a poller and stay quiet; messages it could not read are worth a warning.
+    private func reportMissing(_ resets: [TailReset], path: String) {
+        for reset in resets {
+            if case .archivesMissing = reset { Terminal.warning("\(reset): \(path)") }
+        }
+    }
+    #endif
 }

@@ -69,6 +69,7 @@ struct ReadCommand: ParsableCommand {
     private func followBus(_ path: String, filter: MessageFilter, printer: MessagePrinter) throws(BusError) {
         let tailer = try BusTailer(path: path)
         let first = try tailer.refresh()
+        for reset in first.resets { Terminal.warning("\(reset): \(path)") }
         reportMalformed(first.malformed, path: path)
         printer.print(try initialSelection(first.messages, filter: filter, path: path))
         while true {

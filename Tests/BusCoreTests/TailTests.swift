@@ -127,13 +127,13 @@ private func record(_ id: String, _ body: String) -> [UInt8] {
             #expect(update.resets == [.truncated])
             #expect(update.messages == [third])
 
-            // Rotation: the path names a new file; the old one's last records are not lost.
+            // A rename by hand: the path names a new file; the old one's last records are not lost.
             let fourth = try post(path, "four, still in the old file")
             #expect(rename(path, path + ".archived") == 0)
             let fifth = try post(path, "five, in the new file")
             update = try tailer.refresh()
             #expect(update.messages == [fourth, fifth])
-            #expect(update.resets == [.replaced])
+            #expect(update.resets == [.rotated(archive: path + ".archived")])
 
             // Deletion, then the file comes back.
             #expect(unlink(path) == 0)
@@ -187,6 +187,174 @@ private func record(_ id: String, _ body: String) -> [UInt8] {
             update = try tailer.refresh()
             #expect(update.malformed.isEmpty)
             #expect(update.messages == [next])
+        }
+    }
+}
+
+/// Followers across rotations: the chain of archives between two refreshes, read in order.
+@Suite struct RotationChainTests {
+    private func post(_ path: String, _ body: String) throws -> BusMessage {
+        try BusWriter(path: path, options: WriterOptions(fsync: false))
+            .post(MessageDraft(type: "FACT", projectID: "p", body: body)).messages[0]
+    }
+
+    /// Rotates whatever the size; returns the archive's path.
+    private func rotate(_ path: String) throws -> String {
+        guard case .rotated(let archive, _) = try BusRotator.rotate(path, maxSize: 0, lockWait: LockWait()) else {
+            Issue.record("not rotated")
+            return ""
+        }
+        return archive
+    }
+
+    private func status(_ path: String) -> stat {
+        var info = stat()
+        _ = lstat(path, &info)
+        return info
+    }
+
+    /// The issue's repro in process: two rotations between refreshes, and every message once, in order.
+    @Test(arguments: [true, false])
+    func archivesBetweenRefreshesAreRead(useInotify: Bool) throws {
+        try withTempDirectory { directory in
+            let path = directory.file("bus.md")
+            let first = try post(path, "A")
+            let tailer = try BusTailer(path: path, useInotify: useInotify)
+            #expect(try tailer.refresh().messages == [first])
+            let archiveA = try rotate(path)
+            let second = try post(path, "B")
+            let archiveB = try rotate(path)
+            let third = try post(path, "C")
+            let update = try tailer.refresh()
+            #expect(update.messages == [second, third])
+            #expect(update.resets == [.rotated(archive: archiveA), .rotated(archive: archiveB)])
+            #expect(
+                RotationLog.entries(for: path).map(\.archiveName)
+                    == [archiveA, archiveB].map { PathText.split($0).name }
+            )
+            let fourth = try post(path, "D")
+            #expect(try tailer.refresh().messages == [fourth])
+        }
+    }
+
+    /// The rename leaves no file at the path until the next post: that is a rotation, not a deletion followed by
+    /// a creation.
+    @Test(arguments: [true, false])
+    func pathMissingAfterARotationIsNoDeletion(useInotify: Bool) throws {
+        try withTempDirectory { directory in
+            let path = directory.file("bus.md")
+            _ = try post(path, "A")
+            let tailer = try BusTailer(path: path, useInotify: useInotify)
+            _ = try tailer.refresh()
+            let archive = try rotate(path)
+            var update = try tailer.refresh()
+            #expect(update.resets == [.rotated(archive: archive)])
+            #expect(try tailer.refresh().isEmpty)
+            let next = try post(path, "B")
+            update = try tailer.refresh()
+            #expect(update.resets.isEmpty)
+            #expect(update.messages == [next])
+        }
+    }
+
+    /// Archives deleted before the tailer reached them are counted with their logged size; the one it held is
+    /// still read to its end (its inode lives on while it is open).
+    @Test func deletedArchivesAreCounted() throws {
+        try withTempDirectory { directory in
+            let path = directory.file("bus.md")
+            _ = try post(path, "A")
+            let tailer = try BusTailer(path: path)
+            _ = try tailer.refresh()
+            let late = try post(path, "A2, appended before the rotation")
+            let held = try rotate(path)
+            _ = try post(path, "B")
+            let lostB = try rotate(path)
+            _ = try post(path, "C")
+            let lostC = try rotate(path)
+            let last = try post(path, "D")
+            let lostBytes = Int(status(lostB).st_size + status(lostC).st_size)
+            for archive in [held, lostB, lostC] { #expect(unlink(archive) == 0) }
+            let update = try tailer.refresh()
+            #expect(update.messages == [late, last])
+            #expect(update.resets == [.rotated(archive: held), .archivesMissing(count: 2, bytes: lostBytes)])
+            #expect(update.resets.last?.description.contains("2 rotated archives could not be read") == true)
+        }
+    }
+
+    /// Without the rotation log (deleted, or a bus rotated by an older tool) the archive names give the order.
+    @Test(arguments: [true, false])
+    func withoutTheLogTheArchiveNamesAreUsed(useInotify: Bool) throws {
+        try withTempDirectory { directory in
+            let path = directory.file("bus.md")
+            _ = try post(path, "A")
+            let tailer = try BusTailer(path: path, useInotify: useInotify)
+            _ = try tailer.refresh()
+            let archiveA = try rotate(path)
+            let second = try post(path, "B")
+            let archiveB = try rotate(path)
+            let third = try post(path, "C")
+            #expect(unlink(RotationLog.path(for: path)) == 0)
+            let update = try tailer.refresh()
+            #expect(update.messages == [second, third])
+            #expect(update.resets == [.rotated(archive: archiveA), .rotated(archive: archiveB)])
+        }
+    }
+
+    /// No log and the held file's archive deleted too: inotify saw it renamed away, so it is still a rotation,
+    /// and the archives stamped after its last change are read.
+    @Test func renameSeenByInotifyIsARotation() throws {
+        try withTempDirectory { directory in
+            let path = directory.file("bus.md")
+            _ = try post(path, "A")
+            let tailer = try BusTailer(path: path)
+            _ = try tailer.refresh()
+            let archiveA = try rotate(path)
+            let second = try post(path, "B")
+            let archiveB = try rotate(path)
+            let third = try post(path, "C")
+            #expect(unlink(RotationLog.path(for: path)) == 0)
+            #expect(unlink(archiveA) == 0)
+            let update = try tailer.refresh()
+            #expect(update.messages == [second, third])
+            #expect(update.resets == [.rotated(archive: nil), .rotated(archive: archiveB)])
+        }
+    }
+
+    /// The log stays bounded and its sequence numbers keep counting across trims.
+    @Test func logIsBounded() throws {
+        try withTempDirectory { directory in
+            let path = directory.file("bus.md")
+            let total = RotationLog.maxEntries + 90
+            for number in 1...total {
+                var info = stat()
+                info.st_ino = ino_t(1_000 + number)
+                info.st_size = off_t(number)
+                try RotationLog.record(bus: path, info: info, archiveName: "bus.md.\(number).archived")
+            }
+            let entries = RotationLog.entries(for: path)
+            #expect(entries.count <= RotationLog.maxEntries)
+            #expect(entries.count >= RotationLog.keptEntries)
+            #expect(entries.last?.sequence == total)
+            #expect(entries.last?.archiveName == "bus.md.\(total).archived")
+            #expect(zip(entries, entries.dropFirst()).allSatisfy { $0.sequence + 1 == $1.sequence })
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["bus.md.rotations"])
+        }
+    }
+
+    /// A rotate that died after logging but before renaming leaves an entry for a file still at the path, and
+    /// one that died mid-line a torn line: the next rotate drops both.
+    @Test func staleAndTornEntriesAreDropped() throws {
+        try withTempDirectory { directory in
+            let path = directory.file("bus.md")
+            _ = try post(path, "A")
+            try RotationLog.record(bus: path, info: status(path), archiveName: "bus.md.never-renamed.archived")
+            let archive = try rotate(path)
+            _ = try post(path, "B")
+            try appendBytes(RotationLog.path(for: path), Array("3 1 2".utf8))
+            let second = try rotate(path)
+            let entries = RotationLog.entries(for: path)
+            #expect(entries.map(\.archiveName) == [archive, second].map { PathText.split($0).name })
+            #expect(entries.map(\.sequence) == [2, 3])
         }
     }
 }

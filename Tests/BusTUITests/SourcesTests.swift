@@ -65,6 +65,37 @@ struct SourcesTests {
         #expect(model.notice == TailReset.truncated.description)
     }
 
+    @Test("rotations between refreshes: every message once, and deleted archives as a notice with their count")
+    func rotationChain() throws {
+        let root = Self.temporaryFolder()
+        defer { _ = system("rm -rf '\(root)'") }
+        let path = PathText.join(root, "MESSAGE-BUS.md")
+        try Self.post(path, "one")
+        let sources = try BusSources(.file(path))
+        var model = Fixture.model()
+        for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
+        func rotate() throws -> String {
+            guard case .rotated(let archive, _) = try BusRotator.rotate(path, maxSize: 0, lockWait: LockWait()) else {
+                Issue.record("not rotated")
+                return ""
+            }
+            return archive
+        }
+        _ = try rotate()
+        try Self.post(path, "two")
+        _ = try rotate()
+        try Self.post(path, "three")
+        let lost = try rotate()
+        try Self.post(path, "four")
+        var info = stat()
+        #expect(lstat(lost, &info) == 0)
+        #expect(unlink(lost) == 0)
+        for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
+        #expect(model.visibleBodies == ["one", "two", "four"])
+        #expect(model.notice == TailReset.archivesMissing(count: 1, bytes: Int(info.st_size)).description)
+        #expect(model.notice?.contains("1 rotated archive could not be read") == true)
+    }
+
     @Test("a missing project folder is an error before the terminal is touched")
     func missingFolder() {
         #expect(throws: BusError.self) { try BusSources(.project(root: "/nonexistent-root", project: "demo")) }

@@ -17,7 +17,8 @@ package enum BusRotator {
     /// Renames `path` to `<path>.<YYYYMMDD-HHMMSS-nanoseconds UTC>.archived` when it is larger than `maxSize`.
     ///
     /// Writers that were waiting for the lock notice that the path now names another file and reopen it;
-    /// tailers drain the archived file and then follow the new one.
+    /// tailers drain the archived file, read any later archives, and then follow the new one. Each rotation is
+    /// recorded in `<path>.rotations` (see `RotationLog`) before the rename.
     /// - Throws: `BusError` (missing bus, refused path, lock timeout, rename failure).
     package static func rotate(_ path: String, maxSize: Int, lockWait: LockWait) throws(BusError) -> RotateOutcome {
         // Another rotate may rename the file while this one waits for the lock; then measure the new one.
@@ -36,13 +37,35 @@ package enum BusRotator {
             }
             let size = Int(info.st_size)
             guard size > maxSize else { return .belowLimit(size: size) }
-            let now = BusTimestamp.now()
-            let archive =
-                path + "." + now.civil.compact + "-" + BusTimestamp.padded(Int(now.nanoseconds), width: 9)
-                + ".archived"
+            let archive = path + "." + archiveStamp(BusTimestamp.now()) + ".archived"
+            // Logged (and fsynced) before the rename, so a follower that sees the rename finds the entry.
+            try RotationLog.record(bus: path, info: info, archiveName: PathText.split(archive).name)
             try Errno.retrying("rename", path: path) { Glibc.rename(path, archive) }
             return .rotated(archive: archive, size: size)
         }
         throw .system(call: "open", path: path, errno: ESTALE)
+    }
+
+    /// `YYYYMMDD-HHMMSS-nnnnnnnnn` (UTC): fixed width, so archive names sort in rotation order.
+    package static func archiveStamp(_ time: BusTimestamp) -> String {
+        time.civil.compact + "-" + BusTimestamp.padded(Int(time.nanoseconds), width: 9)
+    }
+
+    /// The archives of the bus `fileName` among `names` (a folder listing), oldest first.
+    package static func archiveNames(of fileName: String, in names: [String]) -> [String] {
+        names.filter { isArchiveName($0, of: fileName) }.sorted()
+    }
+
+    /// `<fileName>.<YYYYMMDD-HHMMSS-nnnnnnnnn>.archived`.
+    static func isArchiveName(_ name: String, of fileName: String) -> Bool {
+        let prefix = fileName + "."
+        let suffix = ".archived"
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return false }
+        let stamp = Array(name.utf8.dropFirst(prefix.utf8.count).dropLast(suffix.utf8.count))
+        guard stamp.count == 25 else { return false }
+        return stamp.enumerated().allSatisfy { index, byte in
+            index == 8 || index == 15
+                ? byte == UInt8(ascii: "-") : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
     }
 }

@@ -32,10 +32,41 @@ package final class InotifyWatcher {
     /// Callers only need to know that something changed (they re-`stat` and read from their offset), so the
     /// events are not decoded.
     package func drain() {
+        _ = drain(movesOf: nil, name: "")
+    }
+
+    /// Discards every queued event without blocking, noticing whether a file was renamed away.
+    ///
+    /// Only the event masks (and, for `IN_MOVED_FROM`, the name) are decoded: a rename is a rotation, which
+    /// the tailer reports as such even when the renamed file is gone by the time it looks.
+    /// - Parameters:
+    ///   - watch: a file watch; its `IN_MOVE_SELF` counts.
+    ///   - name: a name in a watched folder; its `IN_MOVED_FROM` counts.
+    /// - Returns: true when one of those events was queued.
+    package func drain(movesOf watch: Int32?, name: String) -> Bool {
+        var moved = false
+        let nameBytes = Array(name.utf8)
         while true {
             let count = drainBuffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress, raw.count) }
             if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return }
+            if count <= 0 { return moved }
+            var offset = 0
+            let headerSize = MemoryLayout<inotify_event>.size
+            while offset + headerSize <= count {
+                let event = drainBuffer.withUnsafeBytes { raw in
+                    raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                }
+                let start = offset + headerSize
+                let end = min(start + Int(event.len), count)
+                if event.mask & UInt32(IN_MOVE_SELF) != 0, event.wd == watch {
+                    moved = true
+                } else if event.mask & UInt32(IN_MOVED_FROM) != 0, !nameBytes.isEmpty {
+                    // The name is NUL-padded to `len` bytes.
+                    let eventName = drainBuffer[start..<end].prefix { $0 != 0 }
+                    if eventName.elementsEqual(nameBytes) { moved = true }
+                }
+                offset = start + Int(event.len)
+            }
         }
     }
 

@@ -15,6 +15,13 @@ import Testing
         }
     }
 
+    /// True when process `pid` has `path` open (its tailer opened the bus, not only its inotify instance).
+    private func holdsOpen(_ pid: Int32, _ path: String) -> Bool {
+        listing("/proc/\(pid)/fd").contains { name in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(name)")) == path
+        }
+    }
+
     /// The bodies of `read` text lines, in order.
     private func bodies(_ output: String) -> [Substring] {
         output.split(separator: "\n").map { $0.split(separator: ") ", maxSplits: 1).last ?? "" }
@@ -138,7 +145,7 @@ import Testing
             let poller = try withStoppedFollower(
                 sandbox,
                 ["poll", "--bus", bus, "--since", last],
-                ready: { _ in true }
+                ready: { holdsOpen($0.pid, bus) }
             ) {
                 _ = try rotate(sandbox, bus)
                 try sandbox.post(bus, "B")

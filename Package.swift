@@ -88,3 +88,17 @@ if Context.environment["BUS_BENCHMARKS"] == "1" {
         )
     )
 }
+
+// The libFuzzer target for the record scanner, joined only on request (`scripts/fuzz.sh` sets BUS_FUZZ=1 and
+// builds it with `-sanitize=fuzzer`, which links libFuzzer's own main).
+if Context.environment["BUS_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "BusFuzzer",
+            dependencies: ["BusCore"],
+            path: "Fuzz/BusFuzzer",
+            swiftSettings: [.unsafeFlags(["-parse-as-library", "-sanitize=fuzzer"])],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]
+        )
+    )
+}

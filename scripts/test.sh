@@ -13,7 +13,10 @@ if grep -E "^/.*(Sources|Tests)/.*warning:" /tmp/run-agent-build.log; then
     exit 1
 fi
 
-swift format lint --strict --recursive Sources Package.swift
+swift format lint --strict --recursive Sources Fuzz Package.swift
 swift format lint --strict --recursive --configuration Tests/.swift-format Tests
 
 SWIFT_BACKTRACE=interactive=no swift test --skip-build
+
+# Bounded coverage-guided fuzzing of the record scanner (libFuzzer); a longer run: scripts/fuzz.sh 600.
+scripts/fuzz.sh 30

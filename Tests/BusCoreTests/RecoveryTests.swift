@@ -175,3 +175,28 @@ import Testing
         }
     }
 }
+
+/// The checksum is the standard CRC-32C, so other tools can check records too.
+@Suite struct ChecksumTests {
+    @Test func knownVectors() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([UInt8]()) == 0)
+        var split = CRC32C()
+        split.update(Array("1234".utf8))
+        split.update(Array("56789".utf8))
+        #expect(split.value == 0xE306_9283)
+    }
+
+    /// The README's example record carries the checksum this tool's encoder computes.
+    @Test func readmeExample() {
+        let message = BusMessage(
+            msgID: "MSG-20261126-144216-067875014-PID29106-0001",
+            timestamp: BusTimestamp(rfc3339: "2026-11-26T14:42:16.067875014Z") ?? .zero,
+            type: "FACT",
+            projectID: "demo",
+            taskID: "task-20261126-101500-build",
+            body: "Build passed on linux-x86_64"
+        )
+        #expect(String(decoding: RecordEncoder.encode(message), as: UTF8.self).contains("crc32c: 27c9a713\n---\n"))
+    }
+}

@@ -19,6 +19,8 @@ enum HelpView {
         "                    Tab type field (Tab completes), Up/Down types, Esc cancels",
         "m                   mouse capture on/off (off lets the terminal select text)",
         "mouse               wheel scrolls, click selects, double click opens",
+        "!                   malformed records skipped: file, byte offset, line, reason;",
+        "                    Enter shows the raw bytes, Esc closes",
         "?                   this help",
         "q                   close the open view, or quit",
         "Ctrl-C              quit",

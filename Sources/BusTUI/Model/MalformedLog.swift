@@ -44,10 +44,10 @@ struct MalformedLog: Sendable {
     mutating func add(_ records: [MalformedRecord], source: Int32) {
         // The tailer reports each record once, in file order; a repeat (same or earlier offset) would only
         // inflate the count, so it is dropped here rather than trusted.
-        let fresh = records.filter { record in
-            guard record.offset > lastOffset[source, default: -1] else { return false }
+        var fresh: [MalformedRecord] = []
+        for record in records where record.offset > lastOffset[source, default: -1] {
+            fresh.append(record)
             lastOffset[source] = record.offset
-            return true
         }
         guard !fresh.isEmpty else { return }
         counts[source, default: 0] += fresh.count

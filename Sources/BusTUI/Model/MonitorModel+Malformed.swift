@@ -27,9 +27,9 @@ extension MonitorModel {
         case .character("k"), .up: moveMalformed(&state, by: -1)
         case .character("g"), .home: moveMalformed(&state, by: -malformedLog.entries.count)
         case .character("G"), .end: moveMalformed(&state, by: malformedLog.entries.count)
-        case .enter, .right:
-            state.bytesOpen = key == .right ? true : !state.bytesOpen
-        case .left: state.bytesOpen = false
+        case .enter: state.bytesOpen.toggle()
+        case .right, .character("l"): state.bytesOpen = true
+        case .left, .character("h"): state.bytesOpen = false
         case .pageDown, .character(" "), .control("f"):
             if state.bytesOpen { state.bytesScroll += panePage } else { moveMalformed(&state, by: listPage) }
         case .pageUp, .control("b"):

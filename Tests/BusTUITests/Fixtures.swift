@@ -41,6 +41,16 @@ enum Fixture {
         return model
     }
 
+    /// The bytes of a record whose header is not YAML, between good records of a real bus.
+    static let brokenRecord = "---\nmsg_id: [broken\n---\nbody\n"
+
+    /// A malformed record as the scanner reports it: `bytes` (a broken record) at byte `offset`, line `line`.
+    static func malformed(at offset: Int, line: Int = 1, bytes: String = brokenRecord) -> MalformedRecord {
+        let result = RecordScanner.scan(Array(bytes.utf8), from: ScanCursor(offset: offset, line: line), final: true)
+        guard let record = result.malformed.first else { preconditionFailure("no malformed record in \(bytes)") }
+        return record
+    }
+
     /// `count` numbered messages one second apart, types cycling FACT, DONE, INFO.
     static func numbered(_ count: Int, from start: Int = 0) -> [BusMessage] {
         let types = ["FACT", "DONE", "INFO"]

@@ -54,7 +54,7 @@ struct MergeTests {
     @Test("malformed records are counted in the status bar")
     func malformed() {
         var model = Fixture.model(Fixture.numbered(1))
-        model.ingest([], malformedCount: 2, source: 0)
+        model.ingest([], malformed: [Fixture.malformed(at: 0), Fixture.malformed(at: 100)], source: 0)
         #expect(model.screenLines[0].contains("2 malformed"))
     }
 

@@ -364,6 +364,46 @@ import Testing
         }
     }
 
+    /// A broken record between two good ones: counted in the status bar with its key, `!` lists it with the byte
+    /// offset and reason that `read` reports, Enter shows its raw bytes, Esc closes the list.
+    @Test func listsMalformedRecords() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try sandbox.post(bus, "first good record")
+            var bytes = readBytes(bus)
+            bytes += Array("---\nmsg_id: [broken\n---\nbody\n".utf8)
+            try writeBytes(bus, bytes)
+            try sandbox.post(bus, "second good record")
+            let read = try sandbox.bus(["read", "--bus", bus, "--tail", "0"])
+            let warning = try #require(read.stderrLines.first { $0.contains("malformed record at byte ") })
+            // `... malformed record at byte N (line L): reason`: the monitor must show the same N, L and reason.
+            let detail = try #require(warning.range(of: "malformed record at byte ")).upperBound
+            let rest = warning[detail...]
+            let offset = rest.prefix { $0.isNumber }
+            let line = rest.drop { $0 != "e" }.dropFirst(2).prefix { $0.isNumber }
+            let reason = try #require(rest.range(of: "): ")).upperBound
+            #expect(!offset.isEmpty && !line.isEmpty, "\(warning)")
+
+            let monitor = try MonitorRun(sandbox, ["bus.md"], width: 80, height: 24)
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitForAll(["first good record", "second good record", "1 malformed (!)"])
+                try session.send("!", literal: true)
+                var screen = try session.waitForAll([
+                    "malformed records: 1", "byte \(offset)  line \(line)  bus.md  " + rest[reason...].prefix(20),
+                ])
+                try session.send("Enter")
+                screen = try session.waitForAll(["raw bytes", "msg_id: [broken", "at: byte \(offset), line \(line)"])
+                #expect(screen.split(separator: "\n").count == 24, "\(screen)")
+                try session.send("Escape")
+                try session.waitFor(
+                    ["first good record", "1 malformed (!)"],
+                    without: ["malformed records:", "[broken"]
+                )
+            }
+        }
+    }
+
     /// With stdout not a terminal the monitor refuses with exit 64 and points to `read --follow`.
     @Test func notATerminal() throws {
         try withSandbox { sandbox in

@@ -99,6 +99,8 @@ final class MonitorLoop {
             case .none: break
             case .quit: return true
             case .setMouse(let enabled): screen.setMouse(enabled)
+            case .readRecordBytes(let request):
+                model.recordBytesRead(request.key, RecordBytesReader.read(request))
             case .post(let draft):
                 if !worker.start(draft, writer: writer) {
                     model.postFinished(.failure(.invalidMessage("a post is already running", path: writer.path)))
@@ -153,7 +155,7 @@ final class MonitorLoop {
                 if reset == .truncated { model.resetSource(update.source) }
             }
             model.revise(tail.revised, source: update.source)
-            model.ingest(tail.messages, malformedCount: tail.malformed.count, source: update.source)
+            model.ingest(tail.messages, malformed: tail.malformed, source: update.source)
         }
     }
 

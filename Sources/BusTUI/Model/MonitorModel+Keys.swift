@@ -41,6 +41,7 @@ extension MonitorModel {
         case .character("c"): compose = ComposeState()
         case .character("p"): jumpToParent()
         case .character("?"): overlay = .help(scroll: 0)
+        case .character("!"): openMalformedList()
         case .character("m"): return .setMouse(toggleMouse())
         case .character("q"):
             if detailOpen {
@@ -99,6 +100,8 @@ extension MonitorModel {
             default: break
             }
             overlay = .picker(picker)
+        case .malformed(let state):
+            return handleMalformedList(key, state)
         case nil:
             break
         }

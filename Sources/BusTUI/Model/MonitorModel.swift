@@ -8,6 +8,8 @@ enum MonitorAction: Sendable, Equatable {
     case post(MessageDraft)
     /// Turn terminal mouse capture on or off.
     case setMouse(Bool)
+    /// Read a malformed record's bytes from its file and report back with `recordBytesRead`.
+    case readRecordBytes(RecordBytesRequest)
 }
 
 /// Everything the monitor shows, and how keys change it: the pure core of the terminal UI.
@@ -24,6 +26,8 @@ struct MonitorModel: Sendable {
     enum Overlay: Sendable, Equatable {
         case help(scroll: Int)
         case picker(PickerState)
+        /// The malformed records (`!`).
+        case malformed(MalformedListState)
     }
 
     /// The first thing in the status bar: the title, bus path or project.
@@ -34,7 +38,8 @@ struct MonitorModel: Sendable {
 
     private(set) var store = MessageStore()
     private(set) var sourceNames: [Int32: String] = [:]
-    private(set) var malformed: [Int32: Int] = [:]
+    /// The records the buses skipped as malformed or torn, for the status bar's count and the `!` overlay.
+    private(set) var malformedLog = MalformedLog()
     private(set) var query = MessageQuery("")
     /// The last non-empty text filter: `n`/`N` keep finding its matches after Esc cleared the filter.
     private(set) var search: MessageQuery?
@@ -94,7 +99,7 @@ struct MonitorModel: Sendable {
 
     var selected: StoredMessage? { selection.map { store[$0] } }
 
-    var malformedTotal: Int { malformed.values.reduce(0, +) }
+    var malformedTotal: Int { malformedLog.total }
 
     var typeCounts: [String: Int] { store.typeCounts }
 
@@ -105,9 +110,12 @@ struct MonitorModel: Sendable {
         sourceNames[source] = name
     }
 
-    /// Adds messages read from `source` (in file order) and counts skipped records.
-    mutating func ingest(_ messages: [BusMessage], malformedCount: Int = 0, source: Int32) {
-        if malformedCount > 0 { malformed[source, default: 0] += malformedCount }
+    /// Adds messages read from `source` (in file order) and the records the read skipped as malformed.
+    mutating func ingest(_ messages: [BusMessage], malformed: [MalformedRecord] = [], source: Int32) {
+        if !malformed.isEmpty {
+            malformedLog.add(malformed, source: source)
+            settleMalformedList()
+        }
         guard !messages.isEmpty else { return }
         let selectedKey = selection.map { store.keys[$0] }
         let before = visible.count
@@ -135,7 +143,7 @@ struct MonitorModel: Sendable {
     mutating func resetSource(_ source: Int32) {
         let selectedKey = selection.map { store.keys[$0] }
         store.removeSource(source)
-        malformed[source] = 0
+        malformedLog.reset(source: source)
         selection = selectedKey.flatMap { store.index(of: $0) }
         refilter(from: 0)
         fixSelection()
@@ -384,6 +392,7 @@ struct MonitorModel: Sendable {
             if picker.cursor >= picker.top + rows { picker.top = picker.cursor - rows + 1 }
             overlay = .picker(picker)
         }
+        settleMalformedList()
     }
 
     /// First position in the ascending `array` whose value is at least `value`.

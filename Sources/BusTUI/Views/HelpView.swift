@@ -19,6 +19,8 @@ enum HelpView {
         "                    Tab type field (Tab completes), Up/Down types, Esc cancels",
         "m                   mouse capture on/off (off lets the terminal select text)",
         "mouse               wheel scrolls, click selects, double click opens",
+        "!                   malformed records: offset, line, file, reason; Enter shows",
+        "                    the raw bytes of the selected one, Esc closes",
         "?                   this help",
         "q                   close the open view, or quit",
         "Ctrl-C              quit",

@@ -30,6 +30,9 @@ enum MonitorView {
         case .picker(let picker):
             PickerView.draw(picker, into: &grid)
             cursor = nil
+        case .malformed(let state):
+            MalformedListView.draw(state, model: model, into: &grid)
+            cursor = nil
         case nil:
             break
         }
@@ -62,7 +65,8 @@ enum StatusBarView {
             parts.append(("task: " + names.joined(separator: ","), style))
         }
         if !model.query.isEmpty { parts.append(("/" + model.query.text, style)) }
-        if model.malformedTotal > 0 { parts.append(("\(model.malformedTotal) malformed", style)) }
+        // The key that lists them rides along, so the count says how to see what was skipped.
+        if model.malformedTotal > 0 { parts.append(("\(model.malformedTotal) malformed (!)", style)) }
         if !model.mouseEnabled { parts.append(("mouse off", style)) }
         if let result = model.postResult { parts.append((result, style)) }
         if let notice = model.notice { parts.append((notice, CellStyle([.reverse, .bold], color: .chrome))) }
@@ -194,10 +198,11 @@ enum DetailView {
 enum FooterView {
     static func drawHints(_ model: MonitorModel, band: Band, into grid: inout CellGrid) {
         guard band.height > 0 else { return }
+        let malformed = model.malformedTotal > 0 ? "! malformed  " : ""
         let hints =
             model.compose != nil
             ? "Enter post  Ctrl-J/Alt-Enter newline  Tab type field  Esc cancel"
-            : "? help  j/k move  Enter detail  / filter  t type  T task  c compose  F follow  q quit"
+            : "? help  \(malformed)j/k move  Enter detail  / filter  t type  T task  c compose  F follow  q quit"
         grid.write(hints, row: band.top, column: 0, style: CellStyle(.dim))
     }
 

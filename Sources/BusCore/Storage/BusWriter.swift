@@ -189,6 +189,7 @@ package enum BusFile {
         let handle = FileHandle(fd: fd, path: path)
         let info = try handle.status()
         guard info.isRegularFile else { throw .notRegularFile(path: path, kind: info.kindName) }
+        try BusFileChecks.requireOrdinary(fd: fd, info: info, path: path)
         // O_NONBLOCK only guarded the open against FIFOs; regular-file I/O ignores it, but clear it anyway.
         let current = fcntl(fd, F_GETFL)
         if current >= 0 { _ = fcntl(fd, F_SETFL, current & ~O_NONBLOCK) }

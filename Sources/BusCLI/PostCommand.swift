@@ -78,6 +78,8 @@ struct PostCommand: ParsableCommand {
             }
             // Validate before creating folders: a refused message must leave nothing behind.
             try MessageValidator.validate(draft, maxBodyBytes: options.maxBodyBytes, path: path)
+            // Again after parsing: ids from the environment count towards the header too.
+            try HeaderLimits.check(draft, path: path)
             try Self.createParentFolders(path, location: location, environment: environment)
             let receipt = try BusWriter(path: path, options: options).post(draft)
             if let repair = receipt.repair { Terminal.warning("\(repair) (\(path))") }

@@ -89,6 +89,31 @@ package enum BusError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+extension BusError {
+    /// The same error with a path that starts with `prefix` shown from `replacement` instead: an append made
+    /// through a held folder (`ResolvedBus.writePath`) reports the path the user named.
+    package func replacingPathPrefix(_ prefix: String, with replacement: String) -> BusError {
+        func fix(_ path: String) -> String {
+            path.hasPrefix(prefix) ? replacement + path.dropFirst(prefix.count) : path
+        }
+        return switch self {
+        case .system(let call, let path, let errno): .system(call: call, path: fix(path), errno: errno)
+        case .symlink(let path): .symlink(path: fix(path))
+        case .notRegularFile(let path, let kind): .notRegularFile(path: fix(path), kind: kind)
+        case .hardLinked(let path, let links): .hardLinked(path: fix(path), links: links)
+        case .folderRefused(let path, let kind): .folderRefused(path: fix(path), kind: kind)
+        case .invalidMessage(let reason, let path): .invalidMessage(reason, path: fix(path))
+        case .bodyTooLarge(let bytes, let limit, let path): .bodyTooLarge(bytes: bytes, limit: limit, path: fix(path))
+        case .lockTimeout(let path, let seconds): .lockTimeout(path: fix(path), seconds: seconds)
+        case .busNotFound(let detail): .busNotFound(fix(detail))
+        case .sinceNotFound(let id, let path): .sinceNotFound(id: id, path: fix(path))
+        case .unsafePathComponent, .invalidUTF8, .notATerminal, .invalidSetting, .tooManyArguments,
+            .messageOverLimit:
+            self
+        }
+    }
+}
+
 /// `value` in double quotes with every control escaped, so a message quoting user input stays one inert line.
 private func quoted(_ value: String) -> String {
     var out = "\""

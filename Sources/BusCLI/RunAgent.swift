@@ -46,7 +46,8 @@ struct BusCommand: ParsableCommand {
         abstract: "Post to, read, follow and monitor message-bus files.",
         discussion: """
             Exit codes: 0 ok, 64 usage, 65 invalid message or input, 66 bus not found, 73 path refused \
-            (symlink, not a regular file, escapes the root), 74 I/O error, 75 lock timeout (retry later), \
+            (symlink, symlinked folder, hard link, not a regular file, escapes the root), 74 I/O error, \
+            75 lock timeout (retry later), \
             124 poll timed out.
             """,
         subcommands: [

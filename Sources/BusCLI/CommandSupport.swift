@@ -23,14 +23,19 @@ enum Terminal {
         write(fd: 1, text)
     }
 
-    /// `run-agent: <message>` on stderr.
+    /// `run-agent: <message>` on stderr, as one line with every control made visible (messages quote paths
+    /// and ids, which may carry anything).
     static func error(_ message: String) {
-        write(fd: 2, "run-agent: " + message + "\n")
+        write(fd: 2, "run-agent: " + oneLine(message) + "\n")
     }
 
-    /// `run-agent: warning: <message>` on stderr.
+    /// `run-agent: warning: <message>` on stderr, as one inert line.
     static func warning(_ message: String) {
-        write(fd: 2, "run-agent: warning: " + message + "\n")
+        write(fd: 2, "run-agent: warning: " + oneLine(message) + "\n")
+    }
+
+    private static func oneLine(_ message: String) -> String {
+        TerminalText.escaped(message, keepTabs: false, keepLineBreaks: false)
     }
 
     private static func write(fd: Int32, _ text: String) {
@@ -117,14 +122,20 @@ struct BusLocationOptions: ParsableArguments {
 }
 
 /// How `read`, `poll` and `read --follow` print messages.
+///
+/// Text output goes to terminals, so what agents wrote is made inert there (`TerminalText`, as `less` shows
+/// it): an OSC 52 in a body would otherwise write the reader's clipboard. `--raw` asks for bodies byte for byte.
 struct MessagePrinter {
     var json: Bool
+    var raw = false
 
     /// `[YYYY-MM-DD HH:MM:SS] (TYPE) body`, or one JSON object per line.
     func line(_ message: BusMessage) -> String {
-        json
-            ? MessageJSON.encode(message) + "\n"
-            : "[" + message.timestamp.humanReadable + "] (" + message.type + ") " + message.body + "\n"
+        guard !json else { return MessageJSON.encode(message) + "\n" }
+        // The type is one line by the writer's rules; a foreign writer's line breaks in it are shown, not kept.
+        let type = TerminalText.escaped(message.type, keepTabs: false, keepLineBreaks: false)
+        let body = raw ? message.body : TerminalText.escaped(message.body)
+        return "[" + message.timestamp.humanReadable + "] (" + type + ") " + body + "\n"
     }
 
     func print(_ messages: some Sequence<BusMessage>) {

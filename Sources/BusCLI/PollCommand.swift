@@ -14,7 +14,12 @@ struct PollCommand: ParsableCommand {
     @Option(name: .long, help: "Return the messages after this msg_id.")
     var since: String?
 
-    @Option(name: .long, help: "Give up after this many seconds (decimals allowed) and exit 124.")
+    // Unconditional: `--timeout -1` reaches the seconds parser and gets a clear message instead of "Missing value".
+    @Option(
+        name: .long,
+        parsing: .unconditional,
+        help: "Give up after this many seconds (decimals allowed) and exit 124."
+    )
     var timeout: String?
 
     @Option(name: .long, help: "Only messages of this type (repeatable).")
@@ -22,6 +27,13 @@ struct PollCommand: ParsableCommand {
 
     @Flag(name: .long, help: "One JSON object per line.")
     var json = false
+
+    @Flag(name: .long, help: "Print bodies byte for byte, escape sequences included (text output only).")
+    var raw = false
+
+    func validate() throws {
+        guard !(raw && json) else { throw ValidationError("--raw applies to text output; --json is exact already") }
+    }
 
     /// The documented exit code of a poll that timed out (as timeout(1)).
     static let timedOutExitCode: Int32 = 124
@@ -41,7 +53,7 @@ struct PollCommand: ParsableCommand {
     private func poll(_ path: String, limit: Duration?) throws(BusError) -> Bool {
         #if os(Linux)
         let filter = MessageFilter(types: Set(type), task: location.taskFilter)
-        let printer = MessagePrinter(json: json)
+        let printer = MessagePrinter(json: json, raw: raw)
         let deadline = limit.map { ContinuousClock.now.advanced(by: $0) }
         let tailer = try BusTailer(path: path)
         let first = try tailer.refresh()

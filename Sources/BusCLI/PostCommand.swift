@@ -78,9 +78,24 @@ struct PostCommand: ParsableCommand {
             }
             // Validate before creating folders: a refused message must leave nothing behind.
             try MessageValidator.validate(draft, maxBodyBytes: options.maxBodyBytes, path: path)
-            try Self.createParentFolders(path, location: location, environment: environment)
-            let receipt = try BusWriter(path: path, options: options).post(draft)
-            if let repair = receipt.repair { Terminal.warning("\(repair) (\(path))") }
+            // Again after parsing: ids from the environment count towards the header too.
+            try HeaderLimits.check(draft, path: path)
+            let folder = try Self.createParentFolders(path, location: location, environment: environment)
+            let writePath = folder?.writePath ?? path
+            // The folder stays open until the append is done: writePath names the bus through it.
+            defer { withExtendedLifetime(folder) {} }
+            let receipt: AppendReceipt
+            do throws(BusError) {
+                receipt = try BusWriter(path: writePath, options: options).post(draft)
+            } catch {
+                throw error.replacingPathPrefix(writePath, with: path)
+            }
+            if var repair = receipt.repair {
+                if repair.savedTo.hasPrefix(writePath) {
+                    repair.savedTo = path + repair.savedTo.dropFirst(writePath.count)
+                }
+                Terminal.warning("\(repair) (\(path))")
+            }
             for message in receipt.messages { Terminal.out("msg_id: \(message.msgID)\n") }
         }
     }
@@ -113,24 +128,27 @@ struct PostCommand: ParsableCommand {
         return text
     }
 
-    /// `--project`/`--task` name folders under the root that may not exist yet: create them like `mkdir -p`
-    /// (never for an explicit bus path, where a missing folder is the caller's mistake).
+    /// `--project`/`--task` name folders under the root that may not exist yet: create them like `mkdir -p`,
+    /// one component at a time and never through a symlink (`BusPaths.resolve`); never for an explicit bus path,
+    /// where a missing folder is the caller's mistake.
+    /// - Returns: the resolved bus holding its folder open, or nil for an explicit bus path.
     static func createParentFolders(
         _ path: String,
         location: BusLocationOptions,
         environment: [String: String]
-    ) throws(BusError) {
-        guard location.bus == nil, environment["JRUN_MESSAGE_BUS"].map(\.isEmpty) ?? true, location.project != nil
-        else { return }
-        var missing: [String] = []
-        var folder = PathText.split(path).directory
-        var info = stat()
-        while folder != "/", !folder.isEmpty, stat(folder, &info) != 0 {
-            missing.insert(folder, at: 0)
-            folder = PathText.split(folder).directory
+    ) throws(BusError) -> ResolvedBus? {
+        guard location.bus == nil, environment["JRUN_MESSAGE_BUS"].map(\.isEmpty) ?? true,
+            let project = location.project, !project.isEmpty
+        else { return nil }
+        let root = BusPaths.root(flag: location.root, environment: environment)
+        if let task = location.task, !task.isEmpty {
+            return try BusPaths.resolve(
+                root: root,
+                folders: [project, task],
+                fileName: BusPaths.taskFileName,
+                create: true
+            )
         }
-        for folder in missing where mkdir(folder, 0o755) != 0 && errno != EEXIST {
-            throw .system(call: "mkdir", path: folder, errno: errno)
-        }
+        return try BusPaths.resolve(root: root, folders: [project], fileName: BusPaths.projectFileName, create: true)
     }
 }

@@ -12,13 +12,15 @@ struct ReadCommand: ParsableCommand {
         abstract: "Print messages from the bus; --follow keeps printing new ones.",
         discussion: """
             Bus: --bus or --project[/--task], else JRUN_MESSAGE_BUS, else discovery. --task without --project \
-            filters by task id. Text lines are "[YYYY-MM-DD HH:MM:SS] (TYPE) body" in UTC.
+            filters by task id. Text lines are "[YYYY-MM-DD HH:MM:SS] (TYPE) body" in UTC, with control \
+            characters shown as ^[, ^G, ... (as less does); --raw prints bodies byte for byte.
             """
     )
 
     @OptionGroup var location: BusLocationOptions
 
-    @Option(name: .long, help: "Print only the last N messages (0 = all).")
+    // Unconditional: `--tail -5` reaches validate() and gets a clear message instead of "Missing value".
+    @Option(name: .long, parsing: .unconditional, help: "Print only the last N messages (0 = all).")
     var tail: Int = 20
 
     @Flag(name: .shortAndLong, help: "Keep printing messages as they are appended (inotify-driven).")
@@ -33,8 +35,12 @@ struct ReadCommand: ParsableCommand {
     @Flag(name: .long, help: "One JSON object per line.")
     var json = false
 
+    @Flag(name: .long, help: "Print bodies byte for byte, escape sequences included (text output only).")
+    var raw = false
+
     func validate() throws {
-        guard tail >= 0 else { throw ValidationError("--tail must be 0 (all) or more, got \(tail)") }
+        guard tail >= 0 else { throw ValidationError("--tail must be 0 (all) or a positive number, got \(tail)") }
+        guard !(raw && json) else { throw ValidationError("--raw applies to text output; --json is exact already") }
     }
 
     func run() throws {
@@ -42,7 +48,7 @@ struct ReadCommand: ParsableCommand {
             let path = try location.readPath(environment: ProcessEnvironment.current())
             try BusPresence.require(path)
             let filter = MessageFilter(types: Set(type), task: location.taskFilter)
-            let printer = MessagePrinter(json: json)
+            let printer = MessagePrinter(json: json, raw: raw)
             if follow {
                 try followBus(path, filter: filter, printer: printer)
             } else {

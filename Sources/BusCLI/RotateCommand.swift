@@ -11,7 +11,8 @@ struct RotateCommand: ParsableCommand {
 
     @OptionGroup var location: BusLocationOptions
 
-    @Option(name: .long, help: "Size in bytes, or with a K, M or G suffix (1024-based).")
+    // Unconditional: `--max-size -1` reaches the size parser and gets a clear message instead of "Missing value".
+    @Option(name: .long, parsing: .unconditional, help: "Size in bytes, or with a K, M or G suffix (1024-based).")
     var maxSize: String
 
     func run() throws {

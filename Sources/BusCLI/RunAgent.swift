@@ -1,9 +1,15 @@
 import ArgumentParser
+import BusCore
 
 /// The entry point the `run-agent` executable calls.
 package enum RunAgentMain {
     /// Parses and runs; a usage error is one line on stderr (exit 64), help and version print in full.
     package static func main() -> Never {
+        // Before parsing: the parser's cost grows with the square of the options (see ArgumentLimits).
+        if let violation = ArgumentLimits.violation(in: Array(CommandLine.arguments.dropFirst())) {
+            Terminal.error(violation.description)
+            RunAgentCommand.exit(withError: ExitCode(violation.exitCode))
+        }
         do {
             var command = try RunAgentCommand.parseAsRoot()
             try command.run()
@@ -40,7 +46,8 @@ struct BusCommand: ParsableCommand {
         abstract: "Post to, read, follow and monitor message-bus files.",
         discussion: """
             Exit codes: 0 ok, 64 usage, 65 invalid message or input, 66 bus not found, 73 path refused \
-            (symlink, not a regular file, escapes the root), 74 I/O error, 75 lock timeout (retry later), \
+            (symlink, symlinked folder, hard link, not a regular file, escapes the root), 74 I/O error, \
+            75 lock timeout (retry later), \
             124 poll timed out.
             """,
         subcommands: [

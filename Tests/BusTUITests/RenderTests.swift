@@ -166,6 +166,35 @@ struct RenderTests {
         Self.expectAligned(grid)
         #expect(grid.text(row: 1).hasPrefix("01-01 00:00:00 [FACT] タスク 漢字"))
     }
+
+    @Test("a body's escape sequences show visibly in the list and the detail pane, columns stay aligned")
+    func escapesShowVisibly() {
+        var model = Fixture.model([
+            Fixture.message(
+                "copy \u{1B}]52;c;cHduZWQ=\u{07} \u{1B}[31mred\u{1B}[0m end\nnext \u{1B}]0;title\u{07}",
+                type: "FA\u{1B}[1mCT",
+                task: "t\u{07}"
+            ),
+            Fixture.message("after", second: 1),
+        ])
+        model.press(.up, .enter)
+        let screen = MonitorView.render(model)
+        Self.expectAligned(screen.grid)
+        let lines = model.screenLines
+        #expect(lines[1].hasPrefix("01-01 00:00:00 [FA^[[1mCT] t^G"), "\(lines[1])")
+        #expect(lines[1].hasSuffix("copy ^[]52;c;cHduZWQ=^G ^[[31mred^[[0m end"), "\(lines[1])")
+        let detail = lines[(model.layout.detail?.top ?? 0)...].joined(separator: "\n")
+        #expect(detail.contains("copy ^[]52;c;cHduZWQ=^G ^[[31mred^[[0m end\nnext ^[]0;title^G"), "\(detail)")
+        #expect(detail.contains("type: FA^[[1mCT"))
+        for row in 0..<screen.grid.height {
+            for column in 0..<screen.grid.width {
+                let scalars = screen.grid[row, column].character.unicodeScalars
+                #expect(!scalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) })
+            }
+        }
+        // Measuring: the caret forms take their real width, so the row is exactly as wide as the text shown.
+        #expect(DisplayWidth.of(lines[1]) == lines[1].count)
+    }
 }
 
 @Suite("Sanitizing untrusted text")
@@ -174,23 +203,30 @@ struct SanitizerTests {
         String(TextSanitizer.glyphs(input, startColumn: start).map(\.character))
     }
 
-    @Test("ANSI escape sequences are removed whole: CSI, OSC with BEL or ST, two-character, 8-bit CSI")
+    @Test("escape sequences are shown, not obeyed: ESC as ^[ and the rest of the sequence as plain text")
     func escapes() {
-        #expect(text("a\u{1B}[1;31mred\u{1B}[0mb") == "aredb")
-        #expect(text("x\u{1B}]0;evil title\u{07}y") == "xy")
-        #expect(text("x\u{1B}]8;;http://e\u{1B}\\link\u{1B}]8;;\u{1B}\\y") == "xlinky")
-        #expect(text("a\u{1B}7b\u{1B}(Bc") == "abc")
-        #expect(text("a\u{9B}2Jb") == "ab")
-        #expect(text("\u{1B}P1$r\u{1B}\\ok") == "ok")
-        #expect(text("unterminated \u{1B}[") == "unterminated ")
+        #expect(text("a\u{1B}[1;31mred\u{1B}[0mb") == "a^[[1;31mred^[[0mb")
+        #expect(text("x\u{1B}]0;evil title\u{07}y") == "x^[]0;evil title^Gy")
+        #expect(text("x\u{1B}]52;c;cHduZWQ=\u{07}y") == "x^[]52;c;cHduZWQ=^Gy")
+        #expect(text("x\u{1B}]8;;http://e\u{1B}\\link\u{1B}]8;;\u{1B}\\y") == "x^[]8;;http://e^[\\link^[]8;;^[\\y")
+        #expect(text("a\u{1B}7b\u{1B}(Bc") == "a^[7b^[(Bc")
+        #expect(text("a\u{9B}2Jb") == "a<U+009B>2Jb")
+        #expect(text("\u{1B}P1$r\u{1B}\\ok") == "^[P1$r^[\\ok")
+        #expect(text("unterminated \u{1B}[") == "unterminated ^[[")
     }
 
-    @Test("controls become visible caret notation, C1 a question mark; bidi overrides vanish")
+    @Test("controls as in read: caret notation for C0 and DEL, <U+XXXX> for C1 and bidi controls")
     func controls() {
         #expect(text("bell\u{07}nul\u{00}del\u{7F}") == "bell^Gnul^@del^?")
-        #expect(text("a\u{85}b\u{8D}c") == "a?b?c")
-        #expect(text("x\u{202E}abc\u{202C}y") == "xabcy")
-        #expect(text("cr\r\n") == "cr^J")
+        #expect(text("a\u{85}b\u{8D}c") == "a<U+0085>b<U+008D>c")
+        #expect(text("x\u{202E}abc\u{202C}y") == "x<U+202E>abc<U+202C>y")
+        #expect(text("cr\r\n") == "cr^M^J")
+    }
+
+    @Test("the visible forms are TerminalText's, the rule read uses")
+    func sameRuleAsRead() {
+        let hostile = "a\u{1B}]52;c;cHduZWQ=\u{07}b\u{9B}c\u{202E}d\u{7F}\u{01}"
+        #expect(text(hostile) == TerminalText.escaped(hostile))
     }
 
     @Test("tabs expand to the next multiple of 8 from the start column")

@@ -5,50 +5,99 @@ import Testing
 
 /// Tests 8 and 10: a write that fails for lack of space, and malformed records among good ones.
 @Suite struct FailureTests {
+    /// Runs `body` with a 64 KiB tmpfs mounted in the sandbox (root only; otherwise says so and skips).
+    private func withSmallDisk(_ sandbox: Sandbox, _ body: (String) throws -> Void) throws {
+        let mount = sandbox.path + "/small"
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: false)
+        let mounted = try sandbox.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount])
+        guard mounted.status == 0 else {
+            print("skipped: cannot mount a tmpfs (\(mounted.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
+            return
+        }
+        defer { _ = try? sandbox.run("/bin/umount", ["-l", mount]) }
+        try body(mount)
+    }
+
+    /// Fills the filesystem at `mount`: whole pages first, then byte by byte, until nothing more fits.
+    private func fill(_ mount: String) throws {
+        let filler = open(mount + "/filler", O_WRONLY | O_CREAT, 0o644)
+        try #require(filler >= 0)
+        let page = [UInt8](repeating: 0x41, count: 4096)
+        while write(filler, page, page.count) > 0 {}
+        while write(filler, page, 1) == 1 {}
+        close(filler)
+        let stats = try FileManager.default.attributesOfFileSystem(forPath: mount)
+        let free = (stats[.systemFreeSize] as? NSNumber)?.intValue ?? -1
+        #expect(free >= 0 && free < 4096, "free space: \(free)")
+    }
+
     @Test func fullDiskLeavesTheBusByteIdentical() throws {
         try withSandbox { sandbox in
-            let mount = sandbox.path + "/small"
-            try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: false)
-            let mounted = try sandbox.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount])
-            guard mounted.status == 0 else {
-                print(
-                    "skipped: cannot mount a tmpfs (\(mounted.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))"
-                )
-                return
+            try withSmallDisk(sandbox) { mount in
+                let bus = mount + "/bus.md"
+                for index in 0..<3 { try sandbox.post(bus, "record \(index) " + String(repeating: "z", count: 300)) }
+                try fill(mount)
+                let before = readBytes(bus)
+                // What still fits is the slack in the bus file's last page: a few hundred to a few thousand bytes.
+                let slack = (4096 - before.count % 4096) % 4096
+                let body = String(repeating: "this will not fit\n", count: (slack + 4096) / 18 + 10)
+
+                let result = try sandbox.bus(["post", "--bus", bus, "--project", "p"], stdin: Array(body.utf8))
+                #expect(result.status == 74, "\(result.stderr)")
+                #expect(result.stderrLines.count == 1)
+                #expect(result.stderr.contains(bus))
+                #expect(result.stderr.contains("No space left on device"))
+                #expect(readBytes(bus) == before)
+                #expect(listing(mount) == ["bus.md", "filler"])
+                #expect(try BusReader.read(bus).messages.count == 3)
+
+                // A small record still fits in the slack, and lands intact.
+                if slack > 400 {
+                    let small = try sandbox.bus([
+                        "post", "--bus", bus, "--project", "p", "--body", "small", "--no-fsync",
+                    ])
+                    #expect(small.status == 0, "\(small.stderr)")
+                    #expect(try BusReader.read(bus).messages.last?.body == "small")
+                }
             }
-            defer { _ = try? sandbox.run("/bin/umount", ["-l", mount]) }
+        }
+    }
 
-            let bus = mount + "/bus.md"
-            for index in 0..<3 { try sandbox.post(bus, "record \(index) " + String(repeating: "z", count: 300)) }
-            // Fill the filesystem: whole pages first, then byte by byte, until nothing more fits.
-            let filler = open(mount + "/filler", O_WRONLY | O_CREAT, 0o644)
-            try #require(filler >= 0)
-            let page = [UInt8](repeating: 0x41, count: 4096)
-            while write(filler, page, page.count) > 0 {}
-            while write(filler, page, 1) == 1 {}
-            close(filler)
-            let stats = try FileManager.default.attributesOfFileSystem(forPath: mount)
-            let free = (stats[.systemFreeSize] as? NSNumber)?.intValue ?? -1
-            #expect(free >= 0 && free < 4096, "free space: \(free)")
-            let before = readBytes(bus)
-            // What still fits is the slack in the bus file's last page: a few hundred to a few thousand bytes.
-            let slack = (4096 - before.count % 4096) % 4096
-            let body = String(repeating: "this will not fit\n", count: (slack + 4096) / 18 + 10)
+    /// A torn tail that cannot be saved for lack of space: the post fails and leaves no empty side file.
+    @Test func fullDiskLeavesNoEmptyTornSideFile() throws {
+        try withSandbox { sandbox in
+            try withSmallDisk(sandbox) { mount in
+                let bus = mount + "/bus.md"
+                for index in 0..<3 { try sandbox.post(bus, "record \(index)") }
+                // A writer that died in the middle of a header.
+                try writeBytes(bus, readBytes(bus) + Array("\n---\nmsg_id: MSG-20261126-144216-0678".utf8))
+                try fill(mount)
+                let before = readBytes(bus)
+                let result = try sandbox.bus(["post", "--bus", bus, "--project", "p", "--body", "after"])
+                #expect(result.status == 74, "\(result.stderr)")
+                #expect(result.stderrLines.count == 1)
+                #expect(result.stderr.contains("No space left on device"))
+                #expect(readBytes(bus) == before)
+                #expect(listing(mount) == ["bus.md", "filler"])
+            }
+        }
+    }
 
-            let result = try sandbox.bus(["post", "--bus", bus, "--project", "p"], stdin: Array(body.utf8))
-            #expect(result.status == 74, "\(result.stderr)")
-            #expect(result.stderrLines.count == 1)
-            #expect(result.stderr.contains(bus))
-            #expect(result.stderr.contains("No space left on device"))
-            #expect(readBytes(bus) == before)
-            #expect(listing(mount) == ["bus.md", "filler"])
-            #expect(try BusReader.read(bus).messages.count == 3)
-
-            // A small record still fits in the slack, and lands intact.
-            if slack > 400 {
-                let small = try sandbox.bus(["post", "--bus", bus, "--project", "p", "--body", "small", "--no-fsync"])
-                #expect(small.status == 0, "\(small.stderr)")
-                #expect(try BusReader.read(bus).messages.last?.body == "small")
+    /// After a rotation the next post creates the bus; when that post fails, no empty bus is left behind.
+    @Test func fullDiskAfterRotateLeavesNoEmptyBus() throws {
+        try withSandbox { sandbox in
+            try withSmallDisk(sandbox) { mount in
+                let bus = mount + "/bus.md"
+                for index in 0..<3 { try sandbox.post(bus, "record \(index)") }
+                try fill(mount)
+                let rotated = try sandbox.bus(["rotate", "--bus", bus, "--max-size", "1"])
+                #expect(rotated.status == 0, "\(rotated.stderr)")
+                let archives = listing(mount).filter { $0.hasSuffix(".archived") }
+                #expect(archives.count == 1)
+                let result = try sandbox.bus(["post", "--bus", bus, "--project", "p", "--body", "after"])
+                #expect(result.status == 74, "\(result.stderr)")
+                #expect(result.stderr.contains("No space left on device"))
+                #expect(listing(mount) == archives + ["filler"])
             }
         }
     }

@@ -89,7 +89,7 @@ package struct BusWriter: Sendable {
         for draft in drafts { try MessageValidator.validate(draft, maxBodyBytes: options.maxBodyBytes, path: path) }
         guard !drafts.isEmpty else { return AppendReceipt(messages: [], repair: nil) }
 
-        let handle = try openLocked(onLockBusy: onLockBusy)
+        let (handle, created) = try openLocked(onLockBusy: onLockBusy)
         let messages = drafts.map { draft in
             let (id, timestamp) = ids.next()
             var message = draft.message(id: id, timestamp: timestamp)
@@ -120,6 +120,9 @@ package struct BusWriter: Sendable {
             if options.fsync { try Errno.retrying("fsync", path: path) { fsync(handle.fd) } }
         } catch {
             restore(handle, size: size, cutBytes: cutBytes, repair: repair)
+            // A bus this post created (the first after a rotation, say) and could not fill is removed, not
+            // left as an empty file; under the lock the path still names it, and waiting writers reopen.
+            if created && size == 0 { unlink(path) }
             throw error
         }
         return AppendReceipt(messages: messages, repair: repair)
@@ -127,9 +130,11 @@ package struct BusWriter: Sendable {
 
     /// Opens the bus for appending and takes the lock, reopening if the path was replaced (rotated) while
     /// this writer waited, so no record ever lands in an archived file.
-    private func openLocked(onLockBusy: (() -> Void)?) throws(BusError) -> FileHandle {
+    private func openLocked(onLockBusy: (() -> Void)?) throws(BusError) -> (handle: FileHandle, created: Bool) {
         var busyReported = false
         for _ in 0..<16 {
+            var before = stat()
+            let existed = lstat(path, &before) == 0
             // Read access too: the torn-tail check reads the end of the file under the lock.
             let handle = try BusFile.open(path, flags: O_RDWR | O_APPEND | O_CREAT)
             try options.lockWait.acquire(handle) {
@@ -139,7 +144,7 @@ package struct BusWriter: Sendable {
             let opened = try handle.status()
             var current = stat()
             if lstat(path, &current) == 0, current.st_ino == opened.st_ino, current.st_dev == opened.st_dev {
-                return handle
+                return (handle, !existed)
             }
         }
         throw .system(call: "open", path: path, errno: ESTALE)
@@ -152,9 +157,14 @@ package struct BusWriter: Sendable {
             open(sidePath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         }
         let side = FileHandle(fd: sideFD, path: sidePath)
-        try side.writeAll(bytes)
-        try Errno.retrying("fsync", path: sidePath) { fsync(side.fd) }
-        try Errno.retrying("ftruncate", path: path) { ftruncate(handle.fd, off_t(cut)) }
+        do {
+            try side.writeAll(bytes)
+            try Errno.retrying("fsync", path: sidePath) { fsync(side.fd) }
+            try Errno.retrying("ftruncate", path: path) { ftruncate(handle.fd, off_t(cut)) }
+        } catch {
+            unlink(sidePath)  // the bus keeps its torn tail; an empty or partial copy would only mislead
+            throw error
+        }
         return TornTailRepair(offset: cut, byteCount: bytes.count, savedTo: sidePath)
     }
 
@@ -189,6 +199,7 @@ package enum BusFile {
         let handle = FileHandle(fd: fd, path: path)
         let info = try handle.status()
         guard info.isRegularFile else { throw .notRegularFile(path: path, kind: info.kindName) }
+        try BusFileChecks.requireOrdinary(fd: fd, info: info, path: path)
         // O_NONBLOCK only guarded the open against FIFOs; regular-file I/O ignores it, but clear it anyway.
         let current = fcntl(fd, F_GETFL)
         if current >= 0 { _ = fcntl(fd, F_SETFL, current & ~O_NONBLOCK) }

@@ -31,17 +31,93 @@ package enum BusPaths {
         if bad { throw .unsafePathComponent(role: role, value: value) }
     }
 
-    /// `<root>/<project>/PROJECT-MESSAGE-BUS.md`.
+    /// `<root>/<project>/PROJECT-MESSAGE-BUS.md`, its folder checked as `resolve` does (nothing is created).
+    /// - Throws: `.unsafePathComponent`, `.folderRefused` for a symlinked project folder.
     package static func projectBus(root: String, project: String) throws(BusError) -> String {
         try validateComponent(project, role: "project")
-        return PathText.join(root, project, projectFileName)
+        return try resolve(root: root, folders: [project], fileName: projectFileName, create: false).path
     }
 
-    /// `<root>/<project>/<task>/TASK-MESSAGE-BUS.md`.
+    /// `<root>/<project>/<task>/TASK-MESSAGE-BUS.md`, its folders checked as `resolve` does (nothing is created).
+    /// - Throws: `.unsafePathComponent`, `.folderRefused` for a symlinked project or task folder.
     package static func taskBus(root: String, project: String, task: String) throws(BusError) -> String {
         try validateComponent(project, role: "project")
         try validateComponent(task, role: "task")
-        return PathText.join(root, project, task, taskFileName)
+        return try resolve(root: root, folders: [project, task], fileName: taskFileName, create: false).path
+    }
+
+    /// Walks from the runs root to a bus's folder one component at a time with
+    /// `openat(O_NOFOLLOW | O_DIRECTORY)`, so no symlink below the root is ever followed; with `create`, missing
+    /// folders are made with `mkdirat` relative to their parent's descriptor (never through a symlink).
+    ///
+    /// The root itself is followed: it is the user's choice (`--root`, `JRUN_RUNS_DIR`, HOME).
+    /// - Parameters:
+    ///   - root: the runs root; with `create`, made like `mkdir -p` when missing.
+    ///   - folders: validated single path components below the root (project, then task).
+    ///   - fileName: the bus file's name in the last folder.
+    ///   - create: make missing folders; without it a missing folder ends the walk (the caller reports the
+    ///     missing bus).
+    /// - Returns: the bus, holding its folder open when the walk reached it.
+    /// - Throws: `.folderRefused` for a symlink or non-folder in the way, `.system` for other failures.
+    package static func resolve(
+        root: String,
+        folders: [String],
+        fileName: String,
+        create: Bool
+    ) throws(BusError) -> ResolvedBus {
+        var textual = root
+        for part in folders + [fileName] { textual = PathText.join(textual, part) }
+        if create { try makeFolders(root) }
+        var fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT && !create { return ResolvedBus(path: textual, folderFD: -1, fileName: fileName) }
+            throw .system(call: "open", path: root, errno: code)
+        }
+        var current = root
+        for name in folders {
+            current = PathText.join(current, name)
+            var next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if next < 0, errno == ENOENT, create {
+                // EEXIST: made meanwhile by another writer, or a symlink planted meanwhile (openat refuses it).
+                if mkdirat(fd, name, 0o755) != 0, errno != EEXIST {
+                    let code = errno
+                    close(fd)
+                    throw .system(call: "mkdirat", path: current, errno: code)
+                }
+                next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            }
+            guard next >= 0 else {
+                let code = errno
+                var info = stat()
+                let found = fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0
+                close(fd)
+                if code == ENOENT && !create { return ResolvedBus(path: textual, folderFD: -1, fileName: fileName) }
+                // O_NOFOLLOW on a symlink gives ELOOP; O_DIRECTORY on anything else ENOTDIR.
+                if found, code == ELOOP || code == ENOTDIR {
+                    let kind = info.st_mode & S_IFMT == S_IFLNK ? "a symlink" : "a " + info.kindName
+                    throw .folderRefused(path: current, kind: kind)
+                }
+                throw .system(call: "openat", path: current, errno: code)
+            }
+            close(fd)
+            fd = next
+        }
+        return ResolvedBus(path: textual, folderFD: fd, fileName: fileName)
+    }
+
+    /// `mkdir -p` for the runs root (symlinks followed: the root is the user's choice).
+    private static func makeFolders(_ path: String) throws(BusError) {
+        var missing: [String] = []
+        var folder = path
+        var info = stat()
+        while folder != "/", !folder.isEmpty, folder != ".", stat(folder, &info) != 0 {
+            missing.insert(folder, at: 0)
+            folder = PathText.split(folder).directory
+        }
+        for folder in missing where mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            throw .system(call: "mkdir", path: folder, errno: errno)
+        }
     }
 
     /// Names in a folder (no `.`/`..`); empty when it cannot be read.
@@ -108,5 +184,34 @@ package enum BusPaths {
         case projectFileName, plainFileName: return (folder.isEmpty ? nil : folder, nil)
         default: return (nil, nil)
         }
+    }
+}
+
+/// A bus under the runs root whose folders were reached without following a symlink (`BusPaths.resolve`).
+///
+/// While it lives it holds the bus's folder open, and `writePath` names the bus through that descriptor
+/// (`/proc/self/fd/N/NAME`): the kernel resolves it to the folder that was checked, so a folder swapped for a
+/// symlink after the check cannot redirect the writer. Messages name `path`.
+package final class ResolvedBus {
+    /// The bus as the user would write it: `<root>/<project>[/<task>]/<file>`.
+    package let path: String
+    private let folderFD: Int32
+    private let fileName: String
+
+    init(path: String, folderFD: Int32, fileName: String) {
+        self.path = path
+        self.folderFD = folderFD
+        self.fileName = fileName
+    }
+
+    deinit {
+        if folderFD >= 0 { close(folderFD) }
+    }
+
+    /// The path to open the bus by: through the held folder when `/proc` can name it, else `path`.
+    package var writePath: String {
+        guard folderFD >= 0 else { return path }
+        let folder = "/proc/self/fd/" + String(folderFD)
+        return access(folder, F_OK) == 0 ? folder + "/" + fileName : path
     }
 }

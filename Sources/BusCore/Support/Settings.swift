@@ -5,7 +5,7 @@ package enum SettingParser {
         let invalid = BusError.invalidSetting(
             name: name,
             value: text,
-            expected: "a size in bytes such as 512, 64K, 10M or 1G"
+            expected: "a non-negative size in bytes such as 512, 64K, 10M or 1G"
         )
         var digits = Substring(text.trimmingSpaces)
         var multiplier = 1
@@ -25,10 +25,22 @@ package enum SettingParser {
         return product
     }
 
-    /// Seconds as a decimal number (`10`, `0.25`), at least zero.
+    /// Seconds as a decimal number (`10`, `0.25`, `.5`), at least zero.
+    ///
+    /// Only digits and one decimal point: `Double(_:)` would also take `0x10`, `1e1`, `inf` and `nan`, which
+    /// nobody means as a timeout.
     package static func seconds(_ text: String, name: String) throws(BusError) -> Duration {
-        guard let value = Double(text.trimmingSpaces), value.isFinite, value >= 0, value < 1e9 else {
-            throw .invalidSetting(name: name, value: text, expected: "a number of seconds such as 10 or 0.5")
+        let trimmed = text.trimmingSpaces
+        let digits = trimmed.utf8.filter { $0 != UInt8(ascii: ".") }
+        let decimal =
+            !digits.isEmpty && trimmed.utf8.count - digits.count <= 1
+            && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        guard decimal, let value = Double(trimmed), value.isFinite, value >= 0, value < 1e9 else {
+            throw .invalidSetting(
+                name: name,
+                value: text,
+                expected: "a non-negative number of seconds such as 10 or 0.5"
+            )
         }
         return .nanoseconds(Int64(value * 1e9))
     }

@@ -12,7 +12,7 @@ enum ComposeView {
         column = grid.write(typeText, row: row, column: column, limit: grid.width, style: fieldStyle)
         var cursor: (row: Int, column: Int)?
         if state.field == .type {
-            let before = state.type.characters[..<state.type.cursor].reduce(0) { $0 + DisplayWidth.of($1) }
+            let before = state.type.characters[..<state.type.cursor].reduce(0) { $0 + TextSanitizer.width(String($1)) }
             cursor = (row, min(typeStart + before, max(0, grid.width - 1)))
             if let suggestion = state.suggestion(seen: model.typeCounts.keys), suggestion.count > typeText.count,
                 suggestion.lowercased().hasPrefix(typeText.lowercased())

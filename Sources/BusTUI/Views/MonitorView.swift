@@ -151,9 +151,9 @@ enum ListView {
 
         init(_ model: MonitorModel, width: Int) {
             time = width >= 80 ? .long : (width >= 30 ? .short : .none)
-            let longestType = model.store.typeCounts.keys.map { DisplayWidth.of($0) }.max() ?? 4
+            let longestType = model.store.typeCounts.keys.map { TextSanitizer.width($0) }.max() ?? 4
             type = min(max(longestType, 4), width >= 60 ? 10 : 6)
-            let longestTask = model.store.taskCounts.keys.map { DisplayWidth.of($0) }.max() ?? 0
+            let longestTask = model.store.taskCounts.keys.map { TextSanitizer.width($0) }.max() ?? 0
             task = width >= 60 && longestTask > 0 ? min(longestTask, width >= 100 ? 20 : 12) : 0
         }
     }
@@ -216,9 +216,9 @@ enum FooterView {
         let available = max(1, grid.width - column - 1)
         let before = editor.characters[..<editor.cursor]
         var startIndex = before.startIndex
-        var width = before.reduce(0) { $0 + DisplayWidth.of($1) }
+        var width = before.reduce(0) { $0 + TextSanitizer.width(String($1)) }
         while width > available, startIndex < before.endIndex {
-            width -= DisplayWidth.of(before[startIndex])
+            width -= TextSanitizer.width(String(before[startIndex]))
             startIndex += 1
         }
         let cursorColumn = column + width

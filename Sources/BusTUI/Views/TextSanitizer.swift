@@ -1,3 +1,5 @@
+internal import BusCore
+
 /// One drawable character and the columns it takes.
 struct Glyph: Equatable, Sendable {
     var character: Character
@@ -5,12 +7,14 @@ struct Glyph: Equatable, Sendable {
 }
 
 /// Turns untrusted text (agent output) into glyphs that are safe to draw: nothing it contains can move the
-/// cursor, change colours, retitle the window or break the column alignment.
+/// cursor, change colours, retitle the window or break the column alignment, and yet a reader sees what it held.
 ///
-/// - ANSI/VT escape sequences (CSI, OSC, DCS and friends, 7-bit and 8-bit forms) are removed whole.
-/// - Other C0 controls and DEL are shown in caret notation (`^G`); C1 controls as `?`; bidi overrides are dropped.
+/// - Controls are shown by `TerminalText`, the rule `read` uses: ESC as `^[` with the rest of an escape sequence
+///   as plain text (`^[[31m`, `^[]52;c;...^G`), other C0 controls and DEL in caret notation, C1 and bidi
+///   controls as `<U+XXXX>`. So a body that carried a sequence shows it, where removing it would hide it.
 /// - Tabs become spaces up to the next multiple of 8 columns.
-/// - Combining marks with no base character are dropped; widths come from `DisplayWidth`.
+/// - Combining marks with no base character are dropped; widths come from `DisplayWidth`, measured on the
+///   visible forms, so columns line up.
 enum TextSanitizer {
     static let tabWidth = 8
 
@@ -23,7 +27,7 @@ enum TextSanitizer {
     /// - Returns: the glyphs to draw, their widths adding up to at most `maxColumns`.
     static func glyphs(_ text: some StringProtocol, startColumn: Int = 0, maxColumns: Int = Int.max) -> [Glyph] {
         let budget = maxColumns >= Int.max / 8 ? Int.max : maxColumns * 4 + 16
-        let clean = stripped(text.unicodeScalars, scalarBudget: budget)
+        let clean = visible(text.unicodeScalars, scalarBudget: budget)
         var glyphs: [Glyph] = []
         var column = startColumn
         let limit = maxColumns == Int.max ? Int.max : startColumn + maxColumns
@@ -46,74 +50,26 @@ enum TextSanitizer {
         return glyphs
     }
 
-    /// The text with escape sequences removed and controls replaced; tabs are kept for `glyphs` to expand.
-    static func stripped(_ scalars: some Sequence<Unicode.Scalar>, scalarBudget: Int = Int.max) -> String {
+    /// Columns `text` takes once drawn: measured on its visible form (`^[` is two columns, not zero), so a
+    /// column sized by it holds what `glyphs` draws.
+    static func width(_ text: some StringProtocol) -> Int {
+        glyphs(text).reduce(0) { $0 + $1.width }
+    }
+
+    /// The text with every control replaced by its visible form; tabs are kept for `glyphs` to expand.
+    static func visible(_ scalars: some Sequence<Unicode.Scalar>, scalarBudget: Int = Int.max) -> String {
         var output = String.UnicodeScalarView()
-        var state = EscapeState.text
         var emitted = 0
         for scalar in scalars {
             if emitted >= scalarBudget { break }
-            let value = scalar.value
-            switch state {
-            case .text:
-                switch value {
-                case 0x1B: state = .escape
-                case 0x9B: state = .csi
-                case 0x9D, 0x90, 0x98, 0x9E, 0x9F: state = .string
-                case 0x09:
-                    output.append(scalar)
-                    emitted += 1
-                case 0x0D:
-                    continue  // a CR before the line break of CRLF text, or a bare one meant to overwrite
-                case 0x00..<0x20:
-                    output.append("^")
-                    output.append(Unicode.Scalar(UInt8(value + 0x40)))
-                    emitted += 2
-                case 0x7F:
-                    output.append(contentsOf: "^?".unicodeScalars)
-                    emitted += 2
-                case 0x80..<0xA0:
-                    output.append("?")
-                    emitted += 1
-                case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
-                    continue  // bidi controls could reorder what follows on some terminals
-                default:
-                    output.append(scalar)
-                    emitted += 1
-                }
-            case .escape:
-                switch value {
-                case 0x5B: state = .csi  // [
-                case 0x5D, 0x50, 0x58, 0x5E, 0x5F: state = .string  // ] P X ^ _
-                case 0x20...0x2F: state = .escapeIntermediate
-                default: state = .text  // a two-character sequence such as ESC 7 or ESC c
-                }
-            case .escapeIntermediate:
-                if !(0x20...0x2F).contains(value) { state = .text }
-            case .csi:
-                // Parameters and intermediates (0x20-0x3F) until a final byte (0x40-0x7E); anything else ends it.
-                if !(0x20...0x3F).contains(value) { state = .text }
-            case .string:
-                if value == 0x07 || value == 0x9C {
-                    state = .text
-                } else if value == 0x1B {
-                    state = .stringEscape
-                }
-            case .stringEscape:
-                state = value == 0x5C ? .text : .string
+            if scalar != "\t", let replacement = TerminalText.visibleForm(of: scalar) {
+                output.append(contentsOf: replacement.unicodeScalars)
+                emitted += replacement.unicodeScalars.count
+            } else {
+                output.append(scalar)
+                emitted += 1
             }
         }
         return String(output)
-    }
-
-    /// Where the escape-sequence recogniser is.
-    private enum EscapeState {
-        case text
-        case escape
-        case escapeIntermediate
-        case csi
-        /// OSC, DCS, SOS, PM, APC: until BEL or ST.
-        case string
-        case stringEscape
     }
 }

@@ -130,17 +130,24 @@ struct MessagePrinter {
     var raw = false
 
     /// `[YYYY-MM-DD HH:MM:SS] (TYPE) body`, or one JSON object per line.
-    func line(_ message: BusMessage) -> String {
-        guard !json else { return MessageJSON.encode(message) + "\n" }
+    /// - Parameters:
+    ///   - message: the message.
+    ///   - revised: it was printed before and its record grew: `(TYPE, revised)`, or `"revised":true` in JSON.
+    /// - Returns: the line, with its `\n`.
+    func line(_ message: BusMessage, revised: Bool = false) -> String {
+        guard !json else {
+            let object = MessageJSON.encode(message)
+            return (revised ? object.dropLast() + ",\"revised\":true}" : object) + "\n"
+        }
         // The type is one line by the writer's rules; a foreign writer's line breaks in it are shown, not kept.
         let type = TerminalText.escaped(message.type, keepTabs: false, keepLineBreaks: false)
         let body = raw ? message.body : TerminalText.escaped(message.body)
-        return "[" + message.timestamp.humanReadable + "] (" + type + ") " + body + "\n"
+        return "[" + message.timestamp.humanReadable + "] (" + type + (revised ? ", revised" : "") + ") " + body + "\n"
     }
 
-    func print(_ messages: some Sequence<BusMessage>) {
+    func print(_ messages: some Sequence<BusMessage>, revised: Bool = false) {
         var text = ""
-        for message in messages { text += line(message) }
+        for message in messages { text += line(message, revised: revised) }
         if !text.isEmpty { Terminal.out(text) }
     }
 }

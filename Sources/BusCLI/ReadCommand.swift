@@ -83,6 +83,7 @@ struct ReadCommand: ParsableCommand {
             let update = try tailer.refresh()
             for reset in update.resets { Terminal.warning("\(reset): \(path)") }
             reportMalformed(update.malformed, path: path)
+            printer.print(update.revised.filter(filter.matches), revised: true)
             printer.print(update.messages.filter(filter.matches))
         }
     }

@@ -23,6 +23,39 @@ import Testing
         }
     }
 
+    /// Issue 6, defect 4: a line appended by hand after a Go-written record belongs to its body, live too:
+    /// `read --follow` prints the message again, marked revised, as a fresh read returns it.
+    @Test(arguments: [false, true])
+    func followPrintsARevisedGoRecord(json: Bool) throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            let goRecord =
+                "---\nmsg_id: MSG-GO\nts: 2026-12-02T10:00:00Z\ntype: FACT\nproject_id: p\ntask_id: \"\"\nrun_id: \"\"\n---\n"
+                + "go body\n"
+            try Data(goRecord.utf8).write(to: URL(fileURLWithPath: bus))
+            let follower = try sandbox.start(
+                Binary.path,
+                ["bus", "read", "--bus", bus, "--follow"] + (json ? ["--json"] : [])
+            )
+            defer { follower.kill() }
+            try #require(waitUntil(deadline: .seconds(10)) { follower.stdout.contains("go body") })
+            try #require(waitUntil(deadline: .seconds(10)) { watching(follower.pid) })
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: bus))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data("[2026-12-02 10:00:01] FACT: by hand\n".utf8))
+            try handle.close()
+            let marker = json ? "\"revised\":true" : "(FACT, revised) go body"
+            #expect(waitUntil(deadline: .seconds(5)) { follower.stdout.contains(marker) }, "\(follower.stdout)")
+            #expect(follower.stdout.contains("by hand"))
+            let fresh = try sandbox.bus(["read", "--bus", bus, "--tail", "0", "--json"])
+            #expect(
+                try fresh.jsonObjects().compactMap { $0["body"] as? String } == [
+                    "go body\n[2026-12-02 10:00:01] FACT: by hand"
+                ]
+            )
+        }
+    }
+
     @Test func followPrintsAppendsAndIdlesQuietly() throws {
         try withSandbox { sandbox in
             let bus = sandbox.file("bus.md")

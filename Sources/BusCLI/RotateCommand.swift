@@ -24,7 +24,10 @@ struct RotateCommand: ParsableCommand {
             switch try BusRotator.rotate(path, maxSize: limit, lockWait: options.lockWait) {
             case .belowLimit(let size):
                 Terminal.out("not rotated: \(path) is \(size) bytes, not over \(limit)\n")
-            case .rotated(let archive, let size):
+            case .rotated(let archive, let size, let logFailure):
+                if let logFailure {
+                    Terminal.warning("rotation log not written (\(logFailure)); followers find the archive by its name")
+                }
                 Terminal.out("rotated: \(path) (\(size) bytes) -> \(archive)\n")
             }
         }

@@ -200,7 +200,7 @@ private func record(_ id: String, _ body: String) -> [UInt8] {
 
     /// Rotates whatever the size; returns the archive's path.
     private func rotate(_ path: String) throws -> String {
-        guard case .rotated(let archive, _) = try BusRotator.rotate(path, maxSize: 0, lockWait: LockWait()) else {
+        guard case .rotated(let archive, _, _) = try BusRotator.rotate(path, maxSize: 0, lockWait: LockWait()) else {
             Issue.record("not rotated")
             return ""
         }

@@ -91,13 +91,16 @@ import Testing
                 for index in 0..<3 { try sandbox.post(bus, "record \(index)") }
                 try fill(mount)
                 let rotated = try sandbox.bus(["rotate", "--bus", bus, "--max-size", "1"])
+                // The rename needs no space: the rotation goes ahead without its log entry, and says so.
                 #expect(rotated.status == 0, "\(rotated.stderr)")
+                #expect(rotated.stderr.contains("rotation log not written"))
                 let archives = listing(mount).filter { $0.hasSuffix(".archived") }
                 #expect(archives.count == 1)
                 let result = try sandbox.bus(["post", "--bus", bus, "--project", "p", "--body", "after"])
                 #expect(result.status == 74, "\(result.stderr)")
                 #expect(result.stderr.contains("No space left on device"))
-                #expect(listing(mount) == archives + ["filler"])
+                // No empty bus left behind (the rotation log, created before the disk filled up or empty, may stay).
+                #expect(listing(mount).filter { !$0.hasSuffix(".rotations") } == archives + ["filler"])
             }
         }
     }

@@ -269,6 +269,10 @@ private enum RecordOutcome {
     /// The opener was a plain rule or a doubled separator: go on with the next line.
     case skipLine
     case incomplete
+
+    static func skipped(_ reason: String, resume: Int, line: Int, quiet: Bool = false) -> RecordOutcome {
+        .malformed(reason: reason, resume: resume, resumeLine: line, quietResume: quiet)
+    }
 }
 
 /// How a `body_bytes`-long span after a header looks.
@@ -421,11 +425,11 @@ private struct ScanState {
         let bodyStart = closerEnd + 1
         let bodyLine = closerLine + 1
         // A header cut off by a crash and closed by the next writer's opener: read that opener again.
-        let torn = RecordOutcome.malformed(
-            reason: "torn record: its header was cut off",
+        let torn = RecordOutcome.skipped(
+            "torn record: its header was cut off",
             resume: closer,
-            resumeLine: closerLine,
-            quietResume: true
+            line: closerLine,
+            quiet: true
         )
         if header.timestampUnparseable { return torn }
 
@@ -457,11 +461,10 @@ private struct ScanState {
             }
             switch span {
             case .intact(let stop, let endLine):
-                return .malformed(
-                    reason: "corrupt record: its \(RecordFormat.checksumKey) does not match",
+                return .skipped(
+                    "corrupt record: its \(RecordFormat.checksumKey) does not match",
                     resume: stop,
-                    resumeLine: endLine,
-                    quietResume: false
+                    line: endLine
                 )
             default:
                 return tornBody(span, length: length)
@@ -494,18 +497,16 @@ private struct ScanState {
     func tornBody(_ span: Span, length: Int) -> RecordOutcome {
         switch span {
         case .ruleInside(let rule, let line):
-            return .malformed(
-                reason: "torn record: body shorter than its \(RecordFormat.bodyBytesKey) (\(length))",
+            return .skipped(
+                "torn record: body shorter than its \(RecordFormat.bodyBytesKey) (\(length))",
                 resume: rule,
-                resumeLine: line,
-                quietResume: false
+                line: line
             )
         case .misaligned(let resume, let line):
-            return .malformed(
-                reason: "\(RecordFormat.bodyBytesKey) (\(length)) does not end at a line break",
+            return .skipped(
+                "\(RecordFormat.bodyBytesKey) (\(length)) does not end at a line break",
                 resume: resume,
-                resumeLine: line,
-                quietResume: false
+                line: line
             )
         case .incomplete, .intact:
             return .malformed(reason: "torn record", resume: buffer.count, resumeLine: 0, quietResume: false)

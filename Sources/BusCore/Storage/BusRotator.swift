@@ -8,8 +8,10 @@ import Darwin
 package enum RotateOutcome: Sendable, Equatable {
     /// The bus is not larger than the limit: nothing changed.
     case belowLimit(size: Int)
-    /// The bus was renamed to `archive`; the next writer creates a new one.
-    case rotated(archive: String, size: Int)
+    /// The bus was renamed to `archive`; the next writer creates a new one. `logFailure` says why the rotation
+    /// log could not be written (a full disk): the rename needs no space, so it went ahead, and followers find
+    /// the archive by its name instead.
+    case rotated(archive: String, size: Int, logFailure: BusError? = nil)
 }
 
 /// Archives a bus that grew too large, under the write lock so no append is split across the two files.
@@ -38,10 +40,16 @@ package enum BusRotator {
             let size = Int(info.st_size)
             guard size > maxSize else { return .belowLimit(size: size) }
             let archive = path + "." + archiveStamp(BusTimestamp.now()) + ".archived"
-            // Logged (and fsynced) before the rename, so a follower that sees the rename finds the entry.
-            try RotationLog.record(bus: path, info: info, archiveName: PathText.split(archive).name)
+            // Logged (and fsynced) before the rename, so a follower that sees the rename finds the entry. On a
+            // full disk the log cannot grow but the rename still works: rotate without the entry.
+            var logFailure: BusError?
+            do {
+                try RotationLog.record(bus: path, info: info, archiveName: PathText.split(archive).name)
+            } catch .system(let call, let logPath, let code) where code == ENOSPC || code == EDQUOT {
+                logFailure = .system(call: call, path: logPath, errno: code)
+            }
             try Errno.retrying("rename", path: path) { Glibc.rename(path, archive) }
-            return .rotated(archive: archive, size: size)
+            return .rotated(archive: archive, size: size, logFailure: logFailure)
         }
         throw .system(call: "open", path: path, errno: ESTALE)
     }

@@ -75,7 +75,8 @@ struct SourcesTests {
         var model = Fixture.model()
         for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
         func rotate() throws -> String {
-            guard case .rotated(let archive, _, _) = try BusRotator.rotate(path, maxSize: 0, lockWait: LockWait()) else {
+            guard case .rotated(let archive, _, _) = try BusRotator.rotate(path, maxSize: 0, lockWait: LockWait())
+            else {
                 Issue.record("not rotated")
                 return ""
             }

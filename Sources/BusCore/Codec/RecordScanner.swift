@@ -64,10 +64,6 @@ package struct ScanResult: Sendable {
 
     /// Absolute offset where the next scan starts.
     package var end: Int { next.offset }
-    /// 1-based number of the line that starts at `end`.
-    package var endLine: Int { next.line }
-    /// True when `end` is the closer of a malformed record already reported.
-    package var endIsQuiet: Bool { next.quiet }
 
     /// Messages and malformed records merged back into file order.
     package var items: [ScanItem] {
@@ -132,17 +128,6 @@ package enum RecordScanner {
         return state.result
     }
 
-    /// Scans `buffer` starting at file offset `baseOffset`, line `firstLine`.
-    package static func scan(
-        _ buffer: UnsafeBufferPointer<UInt8>,
-        baseOffset: Int,
-        firstLine: Int = 1,
-        quietStart: Bool = false,
-        final: Bool = false
-    ) -> ScanResult {
-        scan(buffer, from: ScanCursor(offset: baseOffset, line: firstLine, quiet: quietStart), final: final)
-    }
-
     /// Scans an array of bytes.
     package static func scan(
         _ bytes: [UInt8],
@@ -150,16 +135,6 @@ package enum RecordScanner {
         final: Bool = false
     ) -> ScanResult {
         bytes.withUnsafeBufferPointer { scan($0, from: cursor, final: final) }
-    }
-
-    /// Scans an array of bytes starting at file offset `baseOffset`, line `firstLine`.
-    package static func scan(
-        _ bytes: [UInt8],
-        baseOffset: Int,
-        firstLine: Int = 1,
-        quietStart: Bool = false
-    ) -> ScanResult {
-        scan(bytes, from: ScanCursor(offset: baseOffset, line: firstLine, quiet: quietStart))
     }
 }
 
@@ -242,7 +217,7 @@ private enum HeaderProbe {
     case invalid(reason: String, closer: Int, closerLine: Int)
     /// The opener is directly followed by another `---` line (a doubled separator, seen in real buses): the
     /// record, if any, opens at `next`.
-    case doubled(next: Int, nextLine: Int)
+    case doubled(next: Int, nextEnd: Int, nextLine: Int)
     /// Not a header at all (a legacy line or too much text before any `---`): the opener was a plain rule.
     case abandoned
     /// Runs past the end of the data: decide when more bytes arrive.
@@ -280,6 +255,11 @@ private enum Span {
     case incomplete
     /// Exactly the declared bytes, ending at a line break, with no `---` line inside.
     case intact(stop: Int, endLine: Int)
+    case damaged(SpanDamage)
+}
+
+/// Why a `body_bytes`-long span is not a body.
+private enum SpanDamage {
     /// A `---` line inside the span at `rule`: the record was torn there.
     case ruleInside(rule: Int, line: Int)
     /// The declared length does not end at a line break: the header lies. Resume at the line after the span.
@@ -366,20 +346,27 @@ private struct ScanState {
                 // cutting a torn tail back to the last record never cuts below a reader's offset.
                 position = end + 1
                 line += 1
-            } else if let block = LegacyBlock.header(buffer[position..<end]) {
-                guard let (message, blockEnd, endLine, provisional) = legacyBlock(block, at: position, line: line)
-                else { return }
-                append(message, at: position)
-                if provisional {
-                    result.provisional = true
-                    return
-                }
-                position = blockEnd
-                line = endLine
-                commit(position, line)
             } else {
-                if let message = LegacyLine.parse(buffer[position..<end], line: line) {
-                    append(message, at: position)
+                // Outside records: a legacy line, the first line of a legacy block, or text that is no message.
+                let text = buffer[position..<end]
+                if let (timestamp, rest) = LegacyLine.bracketedTime(text) {
+                    if text.first == 0x5B, let block = LegacyBlock.header(timestamp: timestamp, rest: rest) {
+                        guard
+                            let (message, blockEnd, endLine, provisional) = legacyBlock(block, at: position, line: line)
+                        else { return }
+                        append(message, at: position)
+                        if provisional {
+                            result.provisional = true
+                            return
+                        }
+                        position = blockEnd
+                        line = endLine
+                        commit(position, line)
+                        continue
+                    }
+                    if let message = LegacyLine.message(timestamp: timestamp, rest: rest, line: line) {
+                        append(message, at: position)
+                    }
                 }
                 position = end + 1
                 line += 1
@@ -421,7 +408,8 @@ private struct ScanState {
         closer: Int,
         closerLine: Int
     ) -> RecordOutcome {
-        guard let closerEnd = lineEnd(from: closer) else { return .incomplete }
+        guard let openerEnd = lineEnd(from: opener), let closerEnd = lineEnd(from: closer) else { return .incomplete }
+        let headerStart = openerEnd + 1
         let bodyStart = closerEnd + 1
         let bodyLine = closerLine + 1
         // A header cut off by a crash and closed by the next writer's opener: read that opener again.
@@ -433,89 +421,98 @@ private struct ScanState {
         )
         if header.timestampUnparseable { return torn }
 
-        if let stored = checksumLine(before: closer, headerStart: opener) {
-            guard let length = header.bodyBytes else { return torn }
+        if header.hasChecksumKey {
+            // Cut inside the checksum line, or a checksum without the length it covers: not a whole header.
+            guard let checksum = checksumLine(before: closer, headerStart: headerStart), let length = header.bodyBytes
+            else { return torn }
             let span = lengthDelimitedSpan(start: bodyStart, line: bodyLine, length: length)
-            if case .incomplete = span { return .incomplete }
-            if case .intact(let stop, let endLine) = span {
+            switch span {
+            case .incomplete:
+                return .incomplete
+            case .intact(let stop, let endLine):
                 var crc = CRC32C()
-                crc.update(
-                    UnsafeBufferPointer(
-                        rebasing: buffer[(lineEnd(from: opener).map { $0 + 1 } ?? opener)..<stored.lineStart]
-                    )
-                )
+                crc.update(UnsafeBufferPointer(rebasing: buffer[headerStart..<checksum.lineStart]))
                 crc.update(UnsafeBufferPointer(rebasing: buffer[bodyStart..<stop]))
-                if crc.value == stored.value {
-                    return .message(
-                        message(header, buffer[bodyStart..<stop], line: openerLine),
-                        end: stop,
+                if crc.value == checksum.value {
+                    return lengthDelimitedMessage(
+                        header,
+                        bodyStart: bodyStart,
+                        stop: stop,
                         endLine: endLine,
-                        provisional: false
+                        openerLine
                     )
                 }
-            }
-            switch closerOpening(closer) {
-            case .opens: return torn
-            case .undecided where !final: return .incomplete
-            default: break
-            }
-            switch span {
-            case .intact(let stop, let endLine):
+                if let verdict = closerVerdict(closer, line: closerLine, torn: torn) { return verdict }
                 return .skipped(
                     "corrupt record: its \(RecordFormat.checksumKey) does not match",
                     resume: stop,
                     line: endLine
                 )
-            default:
-                return tornBody(span, length: length)
+            case .damaged(let damage):
+                if let verdict = closerVerdict(closer, line: closerLine, torn: torn) { return verdict }
+                return tornBody(damage, length: length)
             }
         }
-        if header.hasChecksumKey { return torn }
 
-        switch closerOpening(closer) {
-        case .opens: return torn
-        case .undecided where !final: return .incomplete
-        default: break
+        if let verdict = closerVerdict(closer, line: closerLine, torn: torn) { return verdict }
+        guard let length = header.bodyBytes else {
+            return goFramedBody(header, start: bodyStart, line: bodyLine, openerLine: openerLine)
         }
-        if let length = header.bodyBytes {
-            // Written by this tool before the checksum existed.
-            let span = lengthDelimitedSpan(start: bodyStart, line: bodyLine, length: length)
-            if case .intact(let stop, let endLine) = span {
-                return .message(
-                    message(header, buffer[bodyStart..<stop], line: openerLine),
-                    end: stop,
-                    endLine: endLine,
-                    provisional: false
-                )
-            }
-            if case .incomplete = span { return .incomplete }
-            return tornBody(span, length: length)
+        // Written by this tool before the checksum existed.
+        switch lengthDelimitedSpan(start: bodyStart, line: bodyLine, length: length) {
+        case .incomplete: return .incomplete
+        case .intact(let stop, let endLine):
+            return lengthDelimitedMessage(header, bodyStart: bodyStart, stop: stop, endLine: endLine, openerLine)
+        case .damaged(let damage): return tornBody(damage, length: length)
         }
-        return goFramedBody(header, start: bodyStart, line: bodyLine, openerLine: openerLine)
     }
 
-    func tornBody(_ span: Span, length: Int) -> RecordOutcome {
-        switch span {
+    /// The message of a record whose `body_bytes`-long body ends at `stop`.
+    func lengthDelimitedMessage(
+        _ header: RecordHeader,
+        bodyStart: Int,
+        stop: Int,
+        endLine: Int,
+        _ openerLine: Int
+    ) -> RecordOutcome {
+        .message(
+            message(header, buffer[bodyStart..<stop], line: openerLine),
+            end: stop,
+            endLine: endLine,
+            provisional: false
+        )
+    }
+
+    /// What a header's closer says about a header that is not known good: torn when the closer opens the next
+    /// record, incomplete while that cannot be told yet, nil when the header stands.
+    mutating func closerVerdict(_ closer: Int, line closerLine: Int, torn: RecordOutcome) -> RecordOutcome? {
+        switch closerOpening(closer, line: closerLine) {
+        case .opens: torn
+        case .undecided where !final: .incomplete
+        default: nil
+        }
+    }
+
+    func tornBody(_ damage: SpanDamage, length: Int) -> RecordOutcome {
+        switch damage {
         case .ruleInside(let rule, let line):
-            return .skipped(
+            .skipped(
                 "torn record: body shorter than its \(RecordFormat.bodyBytesKey) (\(length))",
                 resume: rule,
                 line: line
             )
         case .misaligned(let resume, let line):
-            return .skipped(
+            .skipped(
                 "\(RecordFormat.bodyBytesKey) (\(length)) does not end at a line break",
                 resume: resume,
                 line: line
             )
-        case .incomplete, .intact:
-            return .malformed(reason: "torn record", resume: buffer.count, resumeLine: 0, quietResume: false)
         }
     }
 
-    /// The `crc32c` line that ends the header closed at `closer`, when it is one.
+    /// The `crc32c` line that ends the header (which starts at `headerStart`) closed at `closer`, when it is one.
     func checksumLine(before closer: Int, headerStart: Int) -> (value: UInt32, lineStart: Int)? {
-        guard closer >= 2 else { return nil }
+        guard closer > headerStart else { return nil }
         var lineStart = closer - 1
         while lineStart > headerStart, buffer[lineStart - 1] != 0x0A { lineStart -= 1 }
         guard
@@ -526,16 +523,20 @@ private struct ScanState {
         return (value, lineStart)
     }
 
-    /// Whether the closer of a header is really the opener of the next record: a header follows it at once
-    /// (neither writer puts a header right after another's closer; a crash inside a header followed by another
-    /// writer's record does).
-    mutating func closerOpening(_ closer: Int) -> Opening {
+    /// Whether the closer of a header is really the opener of the next record.
+    ///
+    /// It is when a header follows it at once: neither writer puts a header right after another's closer; a
+    /// crash inside a header followed by another writer's record does. The probe is kept: when the closer does
+    /// open a record, the scan reads it next without decoding that header again.
+    mutating func closerOpening(_ closer: Int, line closerLine: Int) -> Opening {
         guard let closerEnd = lineEnd(from: closer) else { return .undecided }
         switch announcesHeader(at: closerEnd + 1) {
         case false?: return .text
         case nil: return .undecided
         case true?:
-            switch probe(at: closer, line: 0) {
+            let next = probe(at: closer, line: closerLine)
+            cachedProbe = (closer, next)
+            switch next {
             case .valid: return .opens
             case .incomplete: return .undecided
             case .invalid, .abandoned, .doubled: return .text
@@ -549,7 +550,7 @@ private struct ScanState {
         guard let openerEnd = lineEnd(from: opener) else { return .incomplete }
         let headerStart = openerEnd + 1
         if let firstEnd = lineEnd(from: headerStart), isRule(headerStart, firstEnd) {
-            return .doubled(next: headerStart, nextLine: openerLine + 1)
+            return .doubled(next: headerStart, nextEnd: firstEnd, nextLine: openerLine + 1)
         }
         var position = headerStart
         var line = openerLine + 1
@@ -607,13 +608,13 @@ private struct ScanState {
         var position = start
         var line = startLine
         while position < limit, let end = lineEnd(from: position) {
-            if isRule(position, end) { return .ruleInside(rule: position, line: line) }
+            if isRule(position, end) { return .damaged(.ruleInside(rule: position, line: line)) }
             position = end + 1
             line += 1
         }
         if overflow || stop > buffer.count { return .incomplete }
         guard length > 0, buffer[stop - 1] == 0x0A, position == stop else {
-            return .misaligned(resume: position, line: line)
+            return .damaged(.misaligned(resume: position, line: line))
         }
         return .intact(stop: stop, endLine: line)
     }
@@ -733,8 +734,7 @@ private struct ScanState {
             return .opens
         case .abandoned:
             return closingRule(after: end + 1)
-        case .doubled(let inner, let innerLine):
-            guard let innerEnd = lineEnd(from: inner) else { return final ? .opens : .undecided }
+        case .doubled(let inner, let innerEnd, let innerLine):
             let decision = opening(at: inner, end: innerEnd, separated: true, line: innerLine)
             cachedProbe = (rule, next)
             return decision
@@ -766,7 +766,8 @@ private struct ScanState {
                 continue
             }
             let line = buffer[position..<end]
-            return LegacyBlock.header(line) != nil || LegacyLine.parse(line, line: 0) != nil ? .closes : .text
+            // A block's first line is a legacy line too.
+            return LegacyLine.parse(line, line: 0) != nil ? .closes : .text
         }
     }
 
@@ -914,8 +915,11 @@ enum LegacyBlock {
     }
 
     /// The fields of a block's first line: a bracketed time, then only `key=value` words, one of them `type`.
-    static func header(_ line: UnsafeBufferPointer<UInt8>.SubSequence) -> Header? {
-        guard line.first == 0x5B, let (timestamp, rest) = LegacyLine.bracketedTime(line) else { return nil }
+    /// - Parameters:
+    ///   - timestamp: the bracketed time at the start of the line (`LegacyLine.bracketedTime`).
+    ///   - rest: the text after the `]`.
+    /// - Returns: the block's fields, or nil when the rest is not only `key=value` words with a `type`.
+    static func header(timestamp: BusTimestamp, rest: UnsafeBufferPointer<UInt8>.SubSequence) -> Header? {
         var fields: [(key: String, value: String)] = []
         var sawType = false
         for word in rest.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
@@ -952,6 +956,15 @@ enum LegacyBlock {
 enum LegacyLine {
     static func parse(_ line: UnsafeBufferPointer<UInt8>.SubSequence, line number: Int) -> BusMessage? {
         guard let (timestamp, rest) = bracketedTime(line) else { return nil }
+        return message(timestamp: timestamp, rest: rest, line: number)
+    }
+
+    /// The message of a legacy line whose bracketed time was `timestamp` and whose text after the `]` is `rest`.
+    static func message(
+        timestamp: BusTimestamp,
+        rest: UnsafeBufferPointer<UInt8>.SubSequence,
+        line number: Int
+    ) -> BusMessage? {
         let content = trimmed(rest)
         guard !content.isEmpty else { return nil }
         var type = "INFO"

@@ -8,7 +8,8 @@ import Darwin
 package struct BusSnapshot: Sendable {
     package var messages: [BusMessage]
     package var malformed: [MalformedRecord]
-    /// Offset just past the last complete item: where a tailer continues.
+    /// Offset just past the last item that can no longer change: a provisional last record (see
+    /// `ScanResult.provisional`) starts after it.
     package var end: Int
     package var endLine: Int
 }
@@ -35,8 +36,8 @@ package enum BusReader {
         return BusSnapshot(
             messages: result.messages,
             malformed: result.malformed,
-            end: result.end,
-            endLine: result.endLine
+            end: result.next.offset,
+            endLine: result.next.line
         )
     }
 

@@ -61,7 +61,7 @@ enum TailInspector {
         let result = bytes.withUnsafeBufferPointer { buffer in
             RecordScanner.scan(
                 UnsafeBufferPointer(rebasing: buffer[boundary...]),
-                baseOffset: base + boundary,
+                from: ScanCursor(offset: base + boundary),
                 final: true
             )
         }

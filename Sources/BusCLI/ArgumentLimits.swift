@@ -28,18 +28,17 @@ enum ArgumentLimits {
                 index += 1
                 if argument == "--" { break }  // the rest are positional values, whatever they look like
                 guard argument.hasPrefix("--") else { continue }
-                let name: Substring
+                let equals = argument.firstIndex(of: "=")
+                let name = String(argument[..<(equals ?? argument.endIndex)])
+                guard headerOptions.contains(name) else { continue }
                 let valueBytes: Int
-                if let equals = argument.firstIndex(of: "=") {
-                    name = argument[..<equals]
+                if equals != nil {
                     valueBytes = argument.utf8.count - name.utf8.count - 1
                 } else {
-                    name = argument[...]
-                    guard headerOptions.contains(String(name)), index < arguments.count else { continue }
+                    guard index < arguments.count else { continue }
                     valueBytes = arguments[index].utf8.count
                     index += 1
                 }
-                guard headerOptions.contains(String(name)) else { continue }
                 if name == "--meta" { metaPairs += 1 }
                 headerBytes += valueBytes
             }

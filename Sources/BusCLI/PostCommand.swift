@@ -91,9 +91,7 @@ struct PostCommand: ParsableCommand {
                 throw error.replacingPathPrefix(writePath, with: path)
             }
             if var repair = receipt.repair {
-                if repair.savedTo.hasPrefix(writePath) {
-                    repair.savedTo = path + repair.savedTo.dropFirst(writePath.count)
-                }
+                repair.savedTo = PathText.replacingPrefix(writePath, of: repair.savedTo, with: path)
                 Terminal.warning("\(repair) (\(path))")
             }
             for message in receipt.messages { Terminal.out("msg_id: \(message.msgID)\n") }

@@ -93,9 +93,7 @@ extension BusError {
     /// The same error with a path that starts with `prefix` shown from `replacement` instead: an append made
     /// through a held folder (`ResolvedBus.writePath`) reports the path the user named.
     package func replacingPathPrefix(_ prefix: String, with replacement: String) -> BusError {
-        func fix(_ path: String) -> String {
-            path.hasPrefix(prefix) ? replacement + path.dropFirst(prefix.count) : path
-        }
+        func fix(_ path: String) -> String { PathText.replacingPrefix(prefix, of: path, with: replacement) }
         return switch self {
         case .system(let call, let path, let errno): .system(call: call, path: fix(path), errno: errno)
         case .symlink(let path): .symlink(path: fix(path))

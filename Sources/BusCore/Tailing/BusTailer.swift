@@ -365,4 +365,9 @@ package enum PathText {
             base.hasSuffix("/") ? base + part : base + "/" + part
         }
     }
+
+    /// `path` with a leading `prefix` replaced by `replacement` (unchanged when it does not start with it).
+    package static func replacingPrefix(_ prefix: String, of path: String, with replacement: String) -> String {
+        path.hasPrefix(prefix) ? replacement + path.dropFirst(prefix.count) : path
+    }
 }

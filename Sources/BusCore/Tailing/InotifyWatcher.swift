@@ -27,10 +27,8 @@ package final class InotifyWatcher {
         _ = inotify_rm_watch(fd, watch)
     }
 
-    /// Discards every queued event without blocking.
-    ///
-    /// Callers only need to know that something changed (they re-`stat` and read from their offset), so the
-    /// events are not decoded.
+    /// Discards every queued event without blocking, for callers that only need to know that something changed
+    /// (they re-`stat` and read from their offset).
     package func drain() {
         _ = drain(movesOf: nil, name: "")
     }

@@ -6,6 +6,15 @@ struct DisplayLine: Sendable, Equatable {
     var glyphs: [Glyph]
     var keyLength = 0
     var style = CellStyle.plain
+
+    /// `name: value`, sanitized and wrapped to `width`, the name drawn in bold on the first line.
+    static func field(_ name: String, _ value: String, width: Int, style: CellStyle = .plain) -> [DisplayLine] {
+        let key = TextSanitizer.glyphs(name + ": ")
+        let wrapped = TextWrap.wrap(key + TextSanitizer.glyphs(value, startColumn: key.count), width: width)
+        return wrapped.enumerated().map { index, glyphs in
+            DisplayLine(glyphs: glyphs, keyLength: index == 0 ? key.count : 0, style: style)
+        }
+    }
 }
 
 /// The detail pane's text: every header field, parents, links, meta, the source, then the whole body wrapped.
@@ -14,11 +23,7 @@ enum DetailContent {
         let message = entry.message
         var lines: [DisplayLine] = []
         func field(_ name: String, _ value: String, style: CellStyle = .plain) {
-            let key = TextSanitizer.glyphs(name + ": ")
-            let wrapped = TextWrap.wrap(key + TextSanitizer.glyphs(value, startColumn: key.count), width: width)
-            for (index, glyphs) in wrapped.enumerated() {
-                lines.append(DisplayLine(glyphs: glyphs, keyLength: index == 0 ? key.count : 0, style: style))
-            }
+            lines += DisplayLine.field(name, value, width: width, style: style)
         }
         field("msg_id", message.msgID)
         field(

@@ -6,11 +6,7 @@ enum MalformedPaneContent {
         let record = entry.record
         var lines: [DisplayLine] = []
         func field(_ name: String, _ value: String, style: CellStyle = .plain) {
-            let key = TextSanitizer.glyphs(name + ": ")
-            let wrapped = TextWrap.wrap(key + TextSanitizer.glyphs(value, startColumn: key.count), width: width)
-            for (index, glyphs) in wrapped.enumerated() {
-                lines.append(DisplayLine(glyphs: glyphs, keyLength: index == 0 ? key.count : 0, style: style))
-            }
+            lines += DisplayLine.field(name, value, width: width, style: style)
         }
         field("file", path, style: CellStyle(.dim))
         field("at", "byte \(record.offset), line \(record.line), \(record.length) bytes")

@@ -29,6 +29,32 @@ struct MalformedListTests {
         #expect(model.screenLines[23].hasPrefix("? help  ! malformed  j/k move"))
     }
 
+    #if os(Linux)
+    /// After a rotation the tailer reads a new file whose offsets start again: its records count and are
+    /// listed beside the earlier file's, and only the current file's bytes are read from the bus path.
+    @Test("a rotation restarts a source's offsets: the new file's records are not taken for repeats")
+    func rotationRestartsOffsets() throws {
+        var model = Self.model(offsets: [500])
+        var tail = TailUpdate()
+        tail.resets = [.rotated(archive: "/runs/demo/MESSAGE-BUS.md.20261126-090000-000000000.archived")]
+        tail.malformed = [Fixture.malformed(at: 100)]
+        MonitorLoop.apply(BusSources.Update(source: 0, result: .success(tail)), to: &model)
+        #expect(model.malformedTotal == 2)
+        #expect(model.malformedLog.entries.map(\.record.offset) == [500, 100])
+        // The earlier file's record: its bytes are in the archive now, not at the bus path.
+        model.openMalformedList()
+        _ = model.handle(.character("k"))
+        #expect(model.handle(.enter) == .none)
+        #expect(model.screenLines.contains { $0.contains("rotated or replaced since") })
+        // The current file's record (the pane is open, so moving to it asks for its bytes) is read from the bus.
+        guard case .readRecordBytes(let request) = model.handle(.character("j")) else {
+            Issue.record("no read of the current file's record")
+            return
+        }
+        #expect(request.offset == 100)
+    }
+    #endif
+
     @Test("a truncation reset clears that source's records and count, not the others'")
     func resetClears() {
         var model = Self.model(offsets: [10, 50])

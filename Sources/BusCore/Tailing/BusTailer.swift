@@ -47,6 +47,8 @@ package struct TailUpdate: Sendable {
     package var malformed: [MalformedRecord] = []
 
     package var isEmpty: Bool { resets.isEmpty && revised.isEmpty && messages.isEmpty && malformed.isEmpty }
+
+    package init() {}
 }
 
 /// Follows one bus file: remembers the offset after the last complete record, reads only what was appended,

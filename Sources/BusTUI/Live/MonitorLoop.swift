@@ -144,7 +144,7 @@ final class MonitorLoop {
     }
 
     /// Applies one source's refresh to the model: resets first (a truncation drops that source's messages,
-    /// which are then read again), then the new messages.
+    /// which are then read again; a rotation starts its offsets again), then revisions, then the new messages.
     static func apply(_ update: BusSources.Update, to model: inout MonitorModel) {
         switch update.result {
         case .failure(let error):
@@ -152,7 +152,11 @@ final class MonitorLoop {
         case .success(let tail):
             for reset in tail.resets {
                 model.notice = reset.description
-                if reset == .truncated { model.resetSource(update.source) }
+                switch reset {
+                case .truncated: model.resetSource(update.source)
+                case .rotated, .replaced, .created: model.sourceRestarted(update.source)
+                case .deleted, .archivesMissing: break
+                }
             }
             model.revise(tail.revised, source: update.source)
             model.ingest(tail.messages, malformed: tail.malformed, source: update.source)

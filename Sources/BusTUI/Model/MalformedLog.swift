@@ -1,23 +1,27 @@
 internal import BusCore
 
-/// Names one malformed record: the source it was read from and its byte offset there.
+/// Names one malformed record: the source it was read from, which of that source's files (a rotation starts
+/// another), and its byte offset there.
 ///
-/// Ordered by source, then offset, which is the order the malformed-records overlay lists them in.
+/// Ordered by source, file, then offset, which is the order the malformed-records overlay lists them in.
 struct MalformedKey: Sendable, Hashable, Comparable {
     var source: Int32
+    var generation = 0
     var offset: Int
 
     static func < (left: Self, right: Self) -> Bool {
-        (left.source, left.offset) < (right.source, right.offset)
+        (left.source, left.generation, left.offset) < (right.source, right.generation, right.offset)
     }
 }
 
 /// One listed malformed record and the source it came from.
 struct MalformedEntry: Sendable, Equatable {
     var source: Int32
+    /// The source's file it was read from: 0 for the first, one more after each rotation or replacement.
+    var generation = 0
     var record: MalformedRecord
 
-    var key: MalformedKey { MalformedKey(source: source, offset: record.offset) }
+    var key: MalformedKey { MalformedKey(source: source, generation: generation, offset: record.offset) }
 }
 
 /// The malformed records the buses reported, per source: all of them counted, the newest `limit` of each source
@@ -30,8 +34,11 @@ struct MalformedLog: Sendable {
     private(set) var counts: [Int32: Int] = [:]
     /// The kept records of every source, sorted by key (source, then offset).
     private(set) var entries: [MalformedEntry] = []
-    /// The highest offset reported per source: a record reported again (at or before it) is not counted twice.
+    /// The highest offset reported per source in its current file: a record reported again (at or before it)
+    /// is not counted twice.
     private var lastOffset: [Int32: Int] = [:]
+    /// Each source's current file (see `MalformedEntry.generation`).
+    private(set) var generations: [Int32: Int] = [:]
 
     init(limit: Int = defaultLimit) {
         self.limit = max(1, limit)
@@ -52,9 +59,19 @@ struct MalformedLog: Sendable {
         guard !fresh.isEmpty else { return }
         counts[source, default: 0] += fresh.count
         let range = Self.range(of: source, in: entries)
-        var kept = Array(entries[range]) + fresh.map { MalformedEntry(source: source, record: $0) }
+        let generation = generations[source, default: 0]
+        var kept =
+            Array(entries[range])
+            + fresh.map { MalformedEntry(source: source, generation: generation, record: $0) }
         if kept.count > limit { kept.removeFirst(kept.count - limit) }
         entries.replaceSubrange(range, with: kept)
+    }
+
+    /// `source` now reads another file (a rotation, a replacement, a file created again): its offsets start
+    /// again, so a lower offset is news there. The earlier file's records stay listed.
+    mutating func restart(source: Int32) {
+        generations[source, default: 0] += 1
+        lastOffset[source] = nil
     }
 
     /// Forgets `source`'s records: its file was truncated and will be read (and its records reported) again.

@@ -76,6 +76,11 @@ extension MonitorModel {
             state.bytes = .failed("the file of this record is not known")
             return .none
         }
+        // The bus path names the source's current file; an earlier one's bytes are in an archive (or gone).
+        guard entry.generation == malformedLog.generations[key.source, default: 0] else {
+            state.bytes = .failed("the file was rotated or replaced since this record was read")
+            return .none
+        }
         let count = min(max(0, entry.record.length), RecordBytesRequest.readCap)
         guard count > 0 else {
             state.bytes = .loaded([], requested: 0)

@@ -139,6 +139,12 @@ struct MonitorModel: Sendable {
         settle()
     }
 
+    /// `source` now reads another file whose offsets start again (rotation, replacement, creation); what was
+    /// read from the earlier one stays on screen.
+    mutating func sourceRestarted(_ source: Int32) {
+        malformedLog.restart(source: source)
+    }
+
     /// Forgets everything read from `source`: its file was truncated and will be read again from the start.
     mutating func resetSource(_ source: Int32) {
         let selectedKey = selection.map { store.keys[$0] }

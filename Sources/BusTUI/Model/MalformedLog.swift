@@ -67,8 +67,9 @@ struct MalformedLog: Sendable {
         entries.replaceSubrange(range, with: kept)
     }
 
-    /// `source` now reads another file (a rotation, a replacement, a file created again): its offsets start
-    /// again, so a lower offset is news there. The earlier file's records stay listed.
+    /// `source` now reads another file (a rotation, a replacement, a file created again).
+    ///
+    /// Its offsets start again, so a lower offset is news there. The earlier file's records stay listed.
     mutating func restart(source: Int32) {
         generations[source, default: 0] += 1
         lastOffset[source] = nil

@@ -374,9 +374,13 @@ struct MonitorModel: Sendable {
         listTop = min(max(0, listTop), max(0, visible.count - rows))
         if detailOpen, let message = selected {
             let contentWidth = max(1, layout.width - 1)
-            if detailCache?.key != message.key || detailCache?.width != contentWidth {
+            // The message too, not only its key: a revision (the record grew) keeps the key.
+            if detailCache?.key != message.key || detailCache?.width != contentWidth
+                || detailCache?.message != message.message
+            {
                 detailCache = DetailCache(
                     key: message.key,
+                    message: message.message,
                     width: contentWidth,
                     lines: DetailContent.lines(
                         message,
@@ -421,6 +425,8 @@ struct MonitorModel: Sendable {
 /// once, not per frame).
 struct DetailCache: Sendable {
     var key: MessageKey
+    /// The message the lines were made from.
+    var message: BusMessage
     var width: Int
     var lines: [DisplayLine]
 }

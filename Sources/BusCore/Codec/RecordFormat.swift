@@ -15,9 +15,8 @@ package enum RecordFormat {
     package static let bodyEscapeKey = "body_escape"
     package static let bodyEscapeDashes = "dashes"
     package static let checksumKey = "crc32c"
-    /// The first header line of both writers, and of the older camelCase dialect.
-    static let messageIDKey = Array("msg_id:".utf8)
-    static let dialectMessageIDKey = Array("messageId:".utf8)
+    /// How the first header line of both writers, and of the older camelCase dialect, starts.
+    static let headerFirstKeys = [Array("msg_id:".utf8), Array("messageId:".utf8)]
     static let checksumPrefix = Array("crc32c: ".utf8)
     /// `crc32c: ` plus 8 hex digits and `\n`.
     static let checksumLineLength = 8 + 8 + 1
@@ -34,12 +33,13 @@ package enum RecordFormat {
     }
 
     /// The value of a checksum line (`crc32c: ` and 8 lowercase hex digits, an optional `\r`), or nil.
-    static func checksum(inLine line: some Collection<UInt8>) -> UInt32? {
-        var bytes = Array(line)
-        if bytes.last == 0x0D { bytes.removeLast() }
+    static func checksum(inLine line: some BidirectionalCollection<UInt8>) -> UInt32? {
+        // In place, no copy: this runs once per record of every read.
+        var bytes = line[...]
+        if bytes.last == 0x0D { bytes = bytes.dropLast() }
         guard bytes.count == checksumPrefix.count + 8, bytes.starts(with: checksumPrefix) else { return nil }
         var value: UInt32 = 0
-        for byte in bytes[checksumPrefix.count...] {
+        for byte in bytes.dropFirst(checksumPrefix.count) {
             switch byte {
             case 0x30...0x39: value = value << 4 | UInt32(byte - 0x30)
             case 0x61...0x66: value = value << 4 | UInt32(byte - 0x57)

@@ -17,7 +17,8 @@ struct RecordHeader {
     var bodyBytes: Int?
     /// `body_escape: dashes`: dash lines in the body carry one extra backslash.
     var bodyEscaped = false
-    /// The header has a `crc32c` key (valid or not; the scanner checks the line itself).
+    /// A `crc32c` key among the lines decoded: the scanner reads a whole checksum line itself and leaves it out,
+    /// so this one is cut or misplaced.
     var hasChecksumKey = false
 
     /// Decodes the header bytes between the `---` lines.
@@ -39,53 +40,110 @@ struct RecordHeader {
         }
     }
 
-    /// The ids and times that older dialects spell differently, canonical spelling first.
-    private static let spellings: [String: [String]] = [
-        "msg_id": ["msg_id", "messageId"],
-        "ts": ["ts", "timestamp"],
-        "project_id": ["project_id", "projectId", "project"],
-        "task_id": ["task_id", "taskId", "task"],
-        "run_id": ["run_id", "runId", "run"],
-        "issue_id": ["issue_id", "issueId"],
-    ]
-    private static let knownKeys: Set<String> = Set(spellings.values.joined()).union([
-        "type", "parents", "parentId", "links", "meta", RecordFormat.bodyBytesKey, RecordFormat.bodyEscapeKey,
-        RecordFormat.checksumKey,
-    ])
+    /// What a header key sets; the older dialects spell some of them differently.
+    private enum Field {
+        case msgID, timestamp, type, projectID, taskID, runID, issueID, parents, links, meta
+        case bodyBytes, bodyEscape, checksum
+    }
+
+    /// The field `key` sets and its rank among that field's spellings (0 for Go's, which wins).
+    ///
+    /// A `switch` rather than a table: it runs for every key of every header, and hashing the key costs more.
+    private static func field(for key: String) -> (field: Field, rank: Int)? {
+        switch key {
+        case "msg_id": (.msgID, 0)
+        case "ts": (.timestamp, 0)
+        case "type": (.type, 0)
+        case "project_id": (.projectID, 0)
+        case "task_id": (.taskID, 0)
+        case "run_id": (.runID, 0)
+        case "issue_id": (.issueID, 0)
+        case "parents": (.parents, 0)
+        case "links": (.links, 0)
+        case "meta": (.meta, 0)
+        case RecordFormat.bodyBytesKey: (.bodyBytes, 0)
+        case RecordFormat.bodyEscapeKey: (.bodyEscape, 0)
+        case RecordFormat.checksumKey: (.checksum, 0)
+        case "messageId": (.msgID, 1)
+        case "timestamp": (.timestamp, 1)
+        case "projectId": (.projectID, 1)
+        case "taskId": (.taskID, 1)
+        case "runId": (.runID, 1)
+        case "issueId": (.issueID, 1)
+        case "parentId": (.parents, 1)
+        case "project": (.projectID, 2)
+        case "task": (.taskID, 2)
+        case "run": (.runID, 2)
+        default: nil
+        }
+    }
+
+    /// A header key's value, with the key (for errors) and the rank of its spelling.
+    private typealias Spelled = (key: String, rank: Int, value: YAMLValue)
 
     private init(pairs: [(key: String, value: YAMLValue)]) throws(HeaderError) {
-        var values: [String: YAMLValue] = [:]
-        for (key, value) in pairs { values[key] = value }
-        func field(_ name: String) throws(HeaderError) -> String? {
-            for spelling in Self.spellings[name] ?? [name] {
-                if let value = values[spelling] { return try Self.text(value, spelling) }
+        // For each field, the best-ranked spelling present; of one spelling written twice, the last (as YAML
+        // readers keep it). Values are converted afterwards, so a spelling that loses never raises an error.
+        // Plain locals, not a table: this runs for every header of every read.
+        var id: Spelled?
+        var time: Spelled?
+        var type: Spelled?
+        var project: Spelled?
+        var task: Spelled?
+        var run: Spelled?
+        var issue: Spelled?
+        var parents: Spelled?
+        var links: Spelled?
+        var meta: Spelled?
+        var length: Spelled?
+        var escape: Spelled?
+        var checksum: Spelled?
+        for (key, value) in pairs {
+            guard let (field, rank) = Self.field(for: key) else { continue }
+            func keep(_ slot: inout Spelled?) {
+                if let current = slot, current.rank < rank { return }
+                slot = (key, rank, value)
             }
-            return nil
+            switch field {
+            case .msgID: keep(&id)
+            case .timestamp: keep(&time)
+            case .type: keep(&type)
+            case .projectID: keep(&project)
+            case .taskID: keep(&task)
+            case .runID: keep(&run)
+            case .issueID: keep(&issue)
+            case .parents: keep(&parents)
+            case .links: keep(&links)
+            case .meta: keep(&meta)
+            case .bodyBytes: keep(&length)
+            case .bodyEscape: keep(&escape)
+            case .checksum: keep(&checksum)
+            }
         }
-        msgID = try field("msg_id") ?? ""
-        if let raw = try field("ts") {
+        func text(_ spelled: Spelled?) throws(HeaderError) -> String? {
+            guard let spelled else { return nil }
+            return try Self.text(spelled.value, spelled.key)
+        }
+        msgID = try text(id) ?? ""
+        if let raw = try text(time) {
             timestamp = BusTimestamp(rfc3339: raw)
             timestampUnparseable = timestamp == nil
         }
-        fields.type = try values["type"].map { value throws(HeaderError) in try Self.text(value, "type") } ?? ""
-        fields.projectID = try field("project_id") ?? ""
-        fields.taskID = try field("task_id") ?? ""
-        fields.runID = try field("run_id") ?? ""
-        fields.issueID = try field("issue_id") ?? ""
-        if let parents = values["parents"] {
-            fields.parents = try Self.parents(parents)
-        } else if let parent = values["parentId"] {
-            fields.parents = try Self.parents(parent)
-        }
-        if let links = values["links"] { fields.links = try Self.links(links) }
-        if let meta = values["meta"] { fields.meta = try Self.stringMap(meta, "meta") }
-        if let text = values[RecordFormat.bodyBytesKey]?.text, let count = Int(text), count >= 0 { bodyBytes = count }
-        bodyEscaped = values[RecordFormat.bodyEscapeKey]?.text == RecordFormat.bodyEscapeDashes
-        hasChecksumKey = values[RecordFormat.checksumKey] != nil
+        fields.type = try text(type) ?? ""
+        fields.projectID = try text(project) ?? ""
+        fields.taskID = try text(task) ?? ""
+        fields.runID = try text(run) ?? ""
+        fields.issueID = try text(issue) ?? ""
+        if let parents { fields.parents = try Self.parents(parents.value) }
+        if let links { fields.links = try Self.links(links.value) }
+        if let meta { fields.meta = try Self.stringMap(meta.value, "meta") }
+        if let text = length?.value.text, let count = Int(text), count >= 0 { bodyBytes = count }
+        bodyEscaped = escape?.value.text == RecordFormat.bodyEscapeDashes
+        hasChecksumKey = checksum != nil
         // Older dialects put agent, files, artifacts and the like at the top level: keep them as meta. A header
         // with a `msg_id` key is Go's or this tool's, whose unknown keys are ignored as Go's reader does.
-        if values["msg_id"] == nil {
-            for (key, value) in pairs where !Self.knownKeys.contains(key) && fields.meta[key] == nil {
+        if id?.rank != 0 {
+            for (key, value) in pairs where Self.field(for: key) == nil && fields.meta[key] == nil {
                 if let text = Self.flattened(value) { fields.meta[key] = text }
             }
         }
@@ -185,13 +243,21 @@ struct RecordHeader {
     ///   - previous: the time of the record before, for a header with no time and an id that carries none.
     /// - Returns: the message, its type `UNKNOWN` when the header has none.
     func message(body: String, line: Int, previous: BusTimestamp) -> BusMessage {
-        var draft = fields
-        draft.body = body
-        if draft.type.isEmpty { draft.type = "UNKNOWN" }
-        let id = msgID.isEmpty ? "NOID-" + BusTimestamp.padded(line, width: 9) : msgID
-        var message = draft.message(id: id, timestamp: timestamp ?? BusTimestamp(messageID: msgID) ?? previous)
-        message.timestampInferred = timestamp == nil
-        return message
+        // Built in one go: this runs once per record of every read.
+        BusMessage(
+            msgID: msgID.isEmpty ? "NOID-" + BusTimestamp.padded(line, width: 9) : msgID,
+            timestamp: timestamp ?? BusTimestamp(messageID: msgID) ?? previous,
+            type: fields.type.isEmpty ? "UNKNOWN" : fields.type,
+            projectID: fields.projectID,
+            taskID: fields.taskID,
+            runID: fields.runID,
+            issueID: fields.issueID,
+            parents: fields.parents,
+            links: fields.links,
+            meta: fields.meta,
+            body: body,
+            timestampInferred: timestamp == nil
+        )
     }
 }
 

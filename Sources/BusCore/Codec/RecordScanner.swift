@@ -212,7 +212,8 @@ package struct IncrementalScanner: Sendable {
 /// Where a header candidate that starts at a `---` line leads.
 private enum HeaderProbe {
     /// A valid header closed by the `---` line at `closer` (absolute buffer index), on line `closerLine`.
-    case valid(RecordHeader, closer: Int, closerLine: Int)
+    /// `checksum` is the `crc32c` line that ends it, read from the bytes (the YAML decoder does not see it).
+    case valid(RecordHeader, checksum: ChecksumLine?, closer: Int, closerLine: Int)
     /// Closed by a `---` line at `closer` but not a header.
     case invalid(reason: String, closer: Int, closerLine: Int)
     /// The opener is directly followed by another `---` line (a doubled separator, seen in real buses): the
@@ -222,6 +223,13 @@ private enum HeaderProbe {
     case abandoned
     /// Runs past the end of the data: decide when more bytes arrive.
     case incomplete
+}
+
+/// The `crc32c: xxxxxxxx` line that ends a header written by this tool.
+private struct ChecksumLine {
+    var value: UInt32
+    /// Where the line starts: the checksum covers the header bytes before it.
+    var lineStart: Int
 }
 
 /// Whether a `---` line opens a record, as far as the bytes so far tell.
@@ -396,13 +404,21 @@ private struct ScanState {
         case .abandoned, .doubled: return .skipLine
         case .invalid(let reason, let closer, let closerLine):
             return .malformed(reason: reason, resume: closer, resumeLine: closerLine, quietResume: true)
-        case .valid(let header, let closer, let closerLine):
-            return validRecord(header, opener: opener, openerLine: openerLine, closer: closer, closerLine: closerLine)
+        case .valid(let header, let checksum, let closer, let closerLine):
+            return validRecord(
+                header,
+                checksum: checksum,
+                opener: opener,
+                openerLine: openerLine,
+                closer: closer,
+                closerLine: closerLine
+            )
         }
     }
 
     mutating func validRecord(
         _ header: RecordHeader,
+        checksum: ChecksumLine?,
         opener: Int,
         openerLine: Int,
         closer: Int,
@@ -421,10 +437,9 @@ private struct ScanState {
         )
         if header.timestampUnparseable { return torn }
 
-        if header.hasChecksumKey {
+        if checksum != nil || header.hasChecksumKey {
             // Cut inside the checksum line, or a checksum without the length it covers: not a whole header.
-            guard let checksum = checksumLine(before: closer, headerStart: headerStart), let length = header.bodyBytes
-            else { return torn }
+            guard let checksum, let length = header.bodyBytes else { return torn }
             let span = lengthDelimitedSpan(start: bodyStart, line: bodyLine, length: length)
             switch span {
             case .incomplete:
@@ -511,7 +526,7 @@ private struct ScanState {
     }
 
     /// The `crc32c` line that ends the header (which starts at `headerStart`) closed at `closer`, when it is one.
-    func checksumLine(before closer: Int, headerStart: Int) -> (value: UInt32, lineStart: Int)? {
+    func checksumLine(before closer: Int, headerStart: Int) -> ChecksumLine? {
         guard closer > headerStart else { return nil }
         var lineStart = closer - 1
         while lineStart > headerStart, buffer[lineStart - 1] != 0x0A { lineStart -= 1 }
@@ -520,7 +535,7 @@ private struct ScanState {
                 || closer - lineStart == RecordFormat.checksumLineLength + 1,
             let value = RecordFormat.checksum(inLine: buffer[lineStart..<(closer - 1)])
         else { return nil }
-        return (value, lineStart)
+        return ChecksumLine(value: value, lineStart: lineStart)
     }
 
     /// Whether the closer of a header is really the opener of the next record.
@@ -557,9 +572,11 @@ private struct ScanState {
         var count = 0
         while let end = lineEnd(from: position) {
             if isRule(position, end) {
-                switch RecordHeader.decode(buffer[headerStart..<position]) {
+                // This tool's checksum line is read from the bytes; YAML decodes the lines before it.
+                let checksum = checksumLine(before: position, headerStart: headerStart)
+                switch RecordHeader.decode(buffer[headerStart..<(checksum?.lineStart ?? position)]) {
                 case .success(let header):
-                    return .valid(header, closer: position, closerLine: line)
+                    return .valid(header, checksum: checksum, closer: position, closerLine: line)
                 case .failure(let error):
                     return .invalid(reason: error.reason, closer: position, closerLine: line)
                 }
@@ -816,7 +833,7 @@ private struct ScanState {
         let complete = lineEnd(from: position)
         let first = buffer[min(position, buffer.count)..<(complete ?? buffer.count)]
         var undecided = false
-        for key in [RecordFormat.messageIDKey, RecordFormat.dialectMessageIDKey] {
+        for key in RecordFormat.headerFirstKeys {
             if first.count >= key.count {
                 if first.starts(with: key) { return true }
             } else if complete == nil && key.starts(with: first) {

@@ -15,7 +15,7 @@ package struct BusMessage: Sendable, Equatable, Hashable {
     package var meta: [String: String]
     package var body: String
     /// The header had no `ts`: the time was taken from the id, or from the record before it.
-    package var timestampInferred = false
+    package var timestampInferred: Bool
 
     package init(
         msgID: String,
@@ -28,7 +28,8 @@ package struct BusMessage: Sendable, Equatable, Hashable {
         parents: [BusParent] = [],
         links: [BusLink] = [],
         meta: [String: String] = [:],
-        body: String
+        body: String,
+        timestampInferred: Bool = false
     ) {
         self.msgID = msgID
         self.timestamp = timestamp
@@ -41,6 +42,7 @@ package struct BusMessage: Sendable, Equatable, Hashable {
         self.links = links
         self.meta = meta
         self.body = body
+        self.timestampInferred = timestampInferred
     }
 
     /// The first line of the body, for one-line views (list rows, `poll` summaries).

@@ -18,6 +18,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The HTTP server (issue 10) and its remote clients.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // ncursesw, wrapped by hand: SwiftPM has no package for it (see Modulemap/shim.h).
@@ -32,11 +40,39 @@ let package = Package(
             dependencies: ["BusCore", "CNcursesw"],
             swiftSettings: upcomingFeatures
         ),
+        // `run-agent bus serve`: the HTTP API over the same engine; never imports BusTUI.
+        .target(
+            name: "BusServer",
+            dependencies: [
+                "BusCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        // The HTTP clients of `post/read/poll --server`: BusCore and async-http-client only.
+        .target(
+            name: "BusRemote",
+            dependencies: [
+                "BusCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
         .target(
             name: "BusCLI",
             dependencies: [
                 "BusCore",
                 "BusTUI",
+                "BusServer",
+                "BusRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcomingFeatures
@@ -64,7 +100,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["BusCore", "BusTestSupport"],
+            dependencies: [
+                "BusCore", "BusTestSupport",
+                // The server's tests speak real HTTP to the real binary.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: upcomingFeatures
         ),
     ]

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh Debian machine: the ncursesw headers for the monitor,
-# tmux for the monitor's end-to-end tests, util-linux's flock(1) for the lock tests. Idempotent and quiet
+# tmux for the monitor's end-to-end tests, util-linux's flock(1) for the lock tests, curl for the server's
+# raw-path tests. Idempotent and quiet
 # when everything is already there.
 set -euo pipefail
 
-packages=(libncurses-dev tmux util-linux)
+packages=(libncurses-dev tmux util-linux curl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BusCore
+import BusRemote
 
 /// `run-agent bus poll`: wait until there are messages after `--since`, print them, exit.
 struct PollCommand: ParsableCommand {
@@ -10,6 +11,8 @@ struct PollCommand: ParsableCommand {
     )
 
     @OptionGroup var location: BusLocationOptions
+
+    @OptionGroup var serverOptions: ServerOptions
 
     @Option(name: .long, help: "Return the messages after this msg_id.")
     var since: String?
@@ -40,6 +43,19 @@ struct PollCommand: ParsableCommand {
 
     func run() throws {
         var timedOut = false
+        if let remote = serverOptions.remote(ProcessEnvironment.current()) {
+            var limit: Duration?
+            try reportingErrors { () throws(BusError) in
+                limit = try timeout.map { text throws(BusError) in try SettingParser.seconds(text, name: "--timeout") }
+            }
+            let query = RemoteQuery(since: since, types: type, project: location.project, task: location.task)
+            try reportingRemoteErrors { () throws(RemoteError) in
+                let printer = MessagePrinter(json: json, raw: raw)
+                timedOut = try !RemoteReading.poll(remote, query: query, timeout: limit, printer: printer)
+            }
+            if timedOut { throw ExitCode(Self.timedOutExitCode) }
+            return
+        }
         try reportingErrors { () throws(BusError) in
             let path = try location.readPath(environment: ProcessEnvironment.current())
             let limit = try timeout.map { text throws(BusError) in try SettingParser.seconds(text, name: "--timeout") }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import BusCore
+import BusRemote
+import BusServer
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -17,6 +19,8 @@ struct PostCommand: ParsableCommand {
     )
 
     @OptionGroup var location: BusLocationOptions
+
+    @OptionGroup var serverOptions: ServerOptions
 
     @Option(name: .long, help: "Message type (FACT, PROGRESS, DECISION, QUESTION, DONE, ...).")
     var type: String = "INFO"
@@ -46,8 +50,9 @@ struct PostCommand: ParsableCommand {
     }
 
     func run() throws {
+        let environment = ProcessEnvironment.current()
+        if let remote = serverOptions.remote(environment) { return try postRemotely(remote, environment: environment) }
         try reportingErrors { () throws(BusError) in
-            let environment = ProcessEnvironment.current()
             let path = try location.writePath(environment: environment)
             let inferred = BusPaths.context(ofBus: path)
             try Self.requireUTF8Arguments()
@@ -55,11 +60,6 @@ struct PostCommand: ParsableCommand {
             if let body { text = body } else { text = try Self.readStandardInput() }
             var options = try WriterOptions.fromEnvironment(environment)
             if noFsync { options.fsync = false }
-            var metadata: [String: String] = [:]
-            for entry in meta {
-                let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                metadata[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-            }
             let draft = MessageDraft(
                 type: type,
                 projectID: location.project ?? inferred.project ?? environment["JRUN_PROJECT_ID"] ?? "",
@@ -90,12 +90,47 @@ struct PostCommand: ParsableCommand {
             } catch {
                 throw error.replacingPathPrefix(writePath, with: path)
             }
+            if let slow = LockWaitReport.message(receipt.lockWait, path: path) { Terminal.warning(slow) }
             if var repair = receipt.repair {
                 repair.savedTo = PathText.replacingPrefix(writePath, of: repair.savedTo, with: path)
                 Terminal.warning("\(repair) (\(path))")
             }
             for message in receipt.messages { Terminal.out("msg_id: \(message.msgID)\n") }
         }
+    }
+
+    /// `post --server`: the same message through `POST /api/bus`; the server fills in what the bus implies.
+    private func postRemotely(_ remote: RemoteBus, environment: [String: String]) throws {
+        var text = ""
+        try reportingErrors { () throws(BusError) in
+            try Self.requireUTF8Arguments()
+            if let body { text = body } else { text = try Self.readStandardInput() }
+        }
+        let draft = MessageDraft(
+            type: type,
+            projectID: location.project ?? environment["JRUN_PROJECT_ID"] ?? "",
+            taskID: location.task ?? environment["JRUN_TASK_ID"] ?? "",
+            runID: runID ?? environment["JRUN_ID"] ?? "",
+            issueID: issue ?? "",
+            parents: parent.map { BusParent(msgID: $0) },
+            meta: metadata,
+            body: text
+        )
+        try reportingRemoteErrors { () throws(RemoteError) in
+            let id = try BlockingTask.value { () throws(RemoteError) in try await remote.post(RemotePost(draft: draft))
+            }
+            Terminal.out("msg_id: \(id)\n")
+        }
+    }
+
+    /// `--meta k=v` entries as a map.
+    private var metadata: [String: String] {
+        var metadata: [String: String] = [:]
+        for entry in meta {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            metadata[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return metadata
     }
 
     /// Checks the raw arguments: the argument parser would quietly replace invalid UTF-8 with U+FFFD.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BusCore
+import BusRemote
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -18,6 +19,8 @@ struct ReadCommand: ParsableCommand {
     )
 
     @OptionGroup var location: BusLocationOptions
+
+    @OptionGroup var serverOptions: ServerOptions
 
     // Unconditional: `--tail -5` reaches validate() and gets a clear message instead of "Missing value".
     @Option(name: .long, parsing: .unconditional, help: "Print only the last N messages (0 = all).")
@@ -44,6 +47,23 @@ struct ReadCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let remote = serverOptions.remote(ProcessEnvironment.current()) {
+            let query = RemoteQuery(
+                since: since,
+                limit: tail == 0 ? nil : tail,
+                types: type,
+                project: location.project,
+                task: location.task
+            )
+            return try reportingRemoteErrors { () throws(RemoteError) in
+                try RemoteReading.read(
+                    remote,
+                    query: query,
+                    follow: follow,
+                    printer: MessagePrinter(json: json, raw: raw)
+                )
+            }
+        }
         try reportingErrors { () throws(BusError) in
             let path = try location.readPath(environment: ProcessEnvironment.current())
             try BusPresence.require(path)

@@ -52,7 +52,7 @@ struct BusCommand: ParsableCommand {
             """,
         subcommands: [
             PostCommand.self, ReadCommand.self, PollCommand.self, DiscoverCommand.self, RotateCommand.self,
-            MonitorCommand.self, DemoAgentCommand.self,
+            MonitorCommand.self, ServeCommand.self, DemoAgentCommand.self,
         ]
     )
 }

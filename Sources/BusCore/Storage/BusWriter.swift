@@ -45,6 +45,10 @@ package struct AppendReceipt: Sendable, Equatable {
     package var messages: [BusMessage]
     /// Set when a torn record left by a crashed writer was cut off before appending.
     package var repair: TornTailRepair?
+    /// How long opening the bus and taking the lock took (the server's metrics, the lock-wait warning).
+    package var lockWait: Duration = .zero
+    /// How long the `fsync` took (zero when it was off).
+    package var fsyncTime: Duration = .zero
 }
 
 /// A torn tail that the writer cut off and kept in a side file.
@@ -89,7 +93,9 @@ package struct BusWriter: Sendable {
         for draft in drafts { try MessageValidator.validate(draft, maxBodyBytes: options.maxBodyBytes, path: path) }
         guard !drafts.isEmpty else { return AppendReceipt(messages: [], repair: nil) }
 
+        let lockStart = ContinuousClock.now
         let (handle, created) = try openLocked(onLockBusy: onLockBusy)
+        let lockWait = lockStart.duration(to: .now)
         let messages = drafts.map { draft in
             let (id, timestamp) = ids.next()
             var message = draft.message(id: id, timestamp: timestamp)
@@ -115,9 +121,14 @@ package struct BusWriter: Sendable {
             bytes.append(contentsOf: RecordEncoder.encode(message))
         }
 
+        var fsyncTime = Duration.zero
         do {
             try handle.writeAll(bytes)
-            if options.fsync { try Errno.retrying("fsync", path: path) { fsync(handle.fd) } }
+            if options.fsync {
+                let fsyncStart = ContinuousClock.now
+                try Errno.retrying("fsync", path: path) { fsync(handle.fd) }
+                fsyncTime = fsyncStart.duration(to: .now)
+            }
         } catch {
             restore(handle, size: size, cutBytes: cutBytes, repair: repair)
             // A bus this post created (the first after a rotation, say) and could not fill is removed, not
@@ -125,7 +136,7 @@ package struct BusWriter: Sendable {
             if created && size == 0 { unlink(path) }
             throw error
         }
-        return AppendReceipt(messages: messages, repair: repair)
+        return AppendReceipt(messages: messages, repair: repair, lockWait: lockWait, fsyncTime: fsyncTime)
     }
 
     /// Opens the bus for appending and takes the lock, reopening if the path was replaced (rotated) while

@@ -104,6 +104,8 @@ let package = Package(
                 "BusCore", "BusTestSupport",
                 // The server's tests speak real HTTP to the real binary.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: upcomingFeatures
         ),

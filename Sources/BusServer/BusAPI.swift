@@ -121,6 +121,9 @@ struct BusAPI: Sendable {
             buffer = try await request.collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.payloadTooLarge("request body is over the limit of \(limit) bytes")
+        } catch is NIOTooManyBytesError {
+            // A chunked body has no declared length: it is refused once the limit is passed, unread beyond it.
+            throw APIError.payloadTooLarge("request body is over the limit of \(limit) bytes")
         }
         let parsed = try PostRequest.parse(Array(buffer.readableBytesView))
         let routeScope = try family.scope(context.parameters)

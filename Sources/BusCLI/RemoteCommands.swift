@@ -16,7 +16,13 @@ struct ServerOptions: ParsableArguments {
         let url = server ?? environment["JRUN_BUS_SERVER"]
         guard let url, !url.isEmpty else { return nil }
         let token = token ?? environment["JRUN_API_TOKEN"]
-        return RemoteBus(url: url, token: token.flatMap { $0.isEmpty ? nil : $0 })
+        var remote = RemoteBus(url: url, token: token.flatMap { $0.isEmpty ? nil : $0 })
+        if let text = environment["JRUN_BUS_SERVER_TIMEOUT"],
+            let seconds = try? SettingParser.seconds(text, name: "JRUN_BUS_SERVER_TIMEOUT")
+        {
+            remote.timeout = seconds
+        }
+        return remote
     }
 }
 

@@ -102,6 +102,9 @@ package struct RemoteBus: Sendable {
     /// The server's URL without a trailing slash.
     package let base: String
     package let token: String?
+    /// Deadline of one request, connection attempts included (async-http-client retries a refused connection
+    /// until then); `JRUN_BUS_SERVER_TIMEOUT`.
+    package var timeout = Duration.seconds(30)
 
     package init(url: String, token: String?) {
         var base = url
@@ -149,7 +152,10 @@ package struct RemoteBus: Sendable {
         let status: Int
         let bytes: [UInt8]
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            let response = try await HTTPClient.shared.execute(
+                request,
+                timeout: .nanoseconds(Int64(timeout.secondsValue * 1e9))
+            )
             status = Int(response.status.code)
             bytes = Array((try await response.body.collect(upTo: 1 << 30)).readableBytesView)
         } catch {

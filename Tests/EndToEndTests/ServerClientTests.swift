@@ -9,11 +9,17 @@ import Testing
             let bus = sandbox.file("bus.md")
             let server = try ServedBus(sandbox, ["--bus", bus, "--no-fsync"])
             let posted = try sandbox.bus(
-                ["post", "--server", server.url, "--project", "p", "--type", "FACT", "--meta", "k=v", "--body", "over http"]
+                [
+                    "post", "--server", server.url, "--project", "p", "--type", "FACT", "--meta", "k=v", "--body",
+                    "over http",
+                ]
             )
             #expect(posted.status == 0, "\(posted.stderr)")
             let id = try #require(posted.postedID)
-            _ = try sandbox.bus(["post", "--project", "p", "--body", "second"], environment: ["JRUN_BUS_SERVER": server.url])
+            _ = try sandbox.bus(
+                ["post", "--project", "p", "--body", "second"],
+                environment: ["JRUN_BUS_SERVER": server.url]
+            )
 
             for format in [[], ["--json"]] {
                 let local = try sandbox.bus(["read", "--bus", bus] + format)
@@ -32,12 +38,17 @@ import Testing
 
             let ready = try sandbox.bus(["poll", "--server", server.url, "--since", id, "--timeout", "5"])
             #expect(ready.status == 0 && ready.stdout.hasSuffix("(INFO) second\n"))
-            let last = try #require(try sandbox.bus(["read", "--bus", bus, "--json"]).jsonObjects().last?["msg_id"] as? String)
+            let last = try #require(
+                try sandbox.bus(["read", "--bus", bus, "--json"]).jsonObjects().last?["msg_id"] as? String
+            )
             let timedOut = try sandbox.bus(["poll", "--server", server.url, "--since", last, "--timeout", "0.3"])
             #expect(timedOut.status == 124 && timedOut.stdout.isEmpty)
 
             // A poll that waits is woken by a post.
-            let waiting = try sandbox.start(Binary.path, ["bus", "poll", "--server", server.url, "--since", last, "--timeout", "30"])
+            let waiting = try sandbox.start(
+                Binary.path,
+                ["bus", "poll", "--server", server.url, "--since", last, "--timeout", "30"]
+            )
             _ = try sandbox.post(bus, "wake up")
             #expect(waiting.waitForExit(timeout: .seconds(30)))
             #expect(waiting.process.terminationStatus == 0)
@@ -45,7 +56,10 @@ import Testing
 
             let wrongToken = try sandbox.bus(["read", "--server", server.url, "--token", "x"])
             #expect(wrongToken.status == 0, "no token configured: any token is accepted")
-            let unreachable = try sandbox.bus(["read", "--server", "http://127.0.0.1:1"])
+            let unreachable = try sandbox.bus(
+                ["read", "--server", "http://127.0.0.1:1"],
+                environment: ["JRUN_BUS_SERVER_TIMEOUT": "1"]
+            )
             #expect(unreachable.status == 69)
         }
     }
@@ -84,7 +98,9 @@ import Testing
             server = try ServedBus(sandbox, ["--bus", bus, "--no-fsync", "--port", port])
             _ = try sandbox.post(bus, "after restart")
             #expect(waitUntil(deadline: .seconds(30)) { follower.stdout.contains("after restart") })
-            let bodies = follower.stdout.split(separator: "\n").map { $0.split(separator: ") ", maxSplits: 1).last ?? "" }
+            let bodies = follower.stdout.split(separator: "\n").map {
+                $0.split(separator: ") ", maxSplits: 1).last ?? ""
+            }
             #expect(bodies == ["before", "live one", "while down 1", "while down 2", "after restart"])
         }
     }

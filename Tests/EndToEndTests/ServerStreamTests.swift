@@ -32,7 +32,11 @@ import Testing
             #expect(bySince.messageIDs == [ids[24]])
 
             // An unknown id: event: reset, then the last 20.
-            let unknown = StreamReader(sandbox, server.url + "/api/bus/stream", headers: [("Last-Event-ID", "MSG-GONE")])
+            let unknown = StreamReader(
+                sandbox,
+                server.url + "/api/bus/stream",
+                headers: [("Last-Event-ID", "MSG-GONE")]
+            )
             #expect(unknown.wait(messages: 20))
             #expect(unknown.events.first?.name == "reset")
             #expect(unknown.messageIDs == Array(ids.suffix(20)))
@@ -63,7 +67,8 @@ import Testing
     @Test func aGoFramedMessageThatGrowsIsSentAgainAsAnUpdate() async throws {
         try await withServerSandbox { sandbox in
             let bus = sandbox.file("bus.md")
-            let header = "---\nmsg_id: MSG-GO-1\nts: 2026-11-26T14:42:16Z\ntype: FACT\nproject_id: p\ntask_id: \"\"\nrun_id: \"\"\n---\n"
+            let header =
+                "---\nmsg_id: MSG-GO-1\nts: 2026-11-26T14:42:16Z\ntype: FACT\nproject_id: p\ntask_id: \"\"\nrun_id: \"\"\n---\n"
             try writeBytes(bus, Array((header + "first line\n").utf8))
             let server = try ServedBus(sandbox, ["--bus", bus, "--no-fsync"])
             let reader = StreamReader(sandbox, server.url + "/api/bus/stream")

@@ -131,7 +131,10 @@ import Testing
             #expect(oversize.status == 413 && oversize.errorCode == "PAYLOAD_TOO_LARGE")
             let bigFile = sandbox.io + "/big.json"
             try big.write(toFile: bigFile, atomically: true, encoding: .utf8)
-            let chunked = try curl(sandbox, ["-X", "POST", "-H", "Transfer-Encoding: chunked", "--data-binary", "@" + bigFile, url])
+            let chunked = try curl(
+                sandbox,
+                ["-X", "POST", "-H", "Transfer-Encoding: chunked", "--data-binary", "@" + bigFile, url]
+            )
             #expect(chunked.status == 413, "\(chunked.body)")
 
             let wrongMethod = try await http(.DELETE, url)
@@ -140,7 +143,10 @@ import Testing
             #expect(try await http(.POST, url + "/stream").status == 405)
 
             for id in ["..", "%2e%2e", "%2E%2E", "a%2Fb", "a%00b", "a%0Ab", "%5C"] {
-                let reply = try curl(sandbox, ["--path-as-is", "-X", "POST", "-d", #"{"body":"x"}"#, server.url + "/api/projects/\(id)/messages"])
+                let reply = try curl(
+                    sandbox,
+                    ["--path-as-is", "-X", "POST", "-d", #"{"body":"x"}"#, server.url + "/api/projects/\(id)/messages"]
+                )
                 #expect(reply.status == 400, "\(id): \(reply.body)")
                 let listed = try curl(sandbox, ["--path-as-is", server.url + "/api/projects/p/tasks/\(id)/messages"])
                 #expect(listed.status == 400, "\(id): \(listed.body)")
@@ -153,7 +159,11 @@ import Testing
     @Test func tokenGuardsEveryRouteButHealthz() async throws {
         try await withServerSandbox { sandbox in
             let bus = sandbox.file("bus.md")
-            let server = try ServedBus(sandbox, ["--bus", bus, "--no-fsync"], environment: ["JRUN_API_TOKEN": "s3cret"])
+            let server = try ServedBus(
+                sandbox,
+                ["--bus", bus, "--no-fsync"],
+                environment: ["JRUN_API_TOKEN": "s3cret"]
+            )
             let body = #"{"body":"x","project_id":"p"}"#
             #expect(try await http(.GET, server.url + "/healthz").status == 200)
             let missing = try await http(.POST, server.url + "/api/bus", body: body)
@@ -162,7 +172,12 @@ import Testing
             #expect(wrong.status == 401)
             #expect(try await http(.GET, server.url + "/metrics").status == 401)
             #expect(!FileManager.default.fileExists(atPath: bus) || readBytes(bus).isEmpty)
-            let bearer = try await http(.POST, server.url + "/api/bus", body: body, headers: [("Authorization", "Bearer s3cret")])
+            let bearer = try await http(
+                .POST,
+                server.url + "/api/bus",
+                body: body,
+                headers: [("Authorization", "Bearer s3cret")]
+            )
             #expect(bearer.status == 201)
             let apiKey = try await http(.GET, server.url + "/api/bus", headers: [("X-API-Key", "s3cret")])
             #expect(apiKey.status == 200 && apiKey.ids.count == 1)
@@ -181,13 +196,22 @@ import Testing
         try await withServerSandbox { sandbox in
             let bus = sandbox.file("bus.md")
             try writeBytes(bus, [])
-            let server = try ServedBus(sandbox, ["--bus", bus, "--no-fsync"], environment: ["JRUN_BUS_LOCK_TIMEOUT": "0.3"])
+            let server = try ServedBus(
+                sandbox,
+                ["--bus", bus, "--no-fsync"],
+                environment: ["JRUN_BUS_LOCK_TIMEOUT": "0.3"]
+            )
             let holder = try sandbox.start("/usr/bin/flock", ["-x", bus, "sleep", "30"])
             defer { holder.kill() }
             // flock(1) has the lock once a local post times out.
-            #expect(waitUntil(deadline: .seconds(10)) {
-                (try? sandbox.bus(["post", "--bus", bus, "--project", "p", "--body", "x"], environment: ["JRUN_BUS_LOCK_TIMEOUT": "0.05"]).status) == 75
-            })
+            #expect(
+                waitUntil(deadline: .seconds(10)) {
+                    (try? sandbox.bus(
+                        ["post", "--bus", bus, "--project", "p", "--body", "x"],
+                        environment: ["JRUN_BUS_LOCK_TIMEOUT": "0.05"]
+                    ).status) == 75
+                }
+            )
             let reply = try await http(.POST, server.url + "/api/bus", body: #"{"body":"x","project_id":"p"}"#)
             #expect(reply.status == 503 && reply.errorCode == "SERVICE_UNAVAILABLE")
             #expect(reply.headers["Retry-After"].first == "1")
@@ -206,7 +230,10 @@ import Testing
             let writers = try (0..<4).map { writer in
                 try sandbox.start(
                     "/bin/sh",
-                    ["-c", "for i in $(seq 0 24); do \(Binary.path) bus post --bus \(bus) --project p --no-fsync --body cli-\(writer)-$i || exit 1; done"]
+                    [
+                        "-c",
+                        "for i in $(seq 0 24); do \(Binary.path) bus post --bus \(bus) --project p --no-fsync --body cli-\(writer)-$i || exit 1; done",
+                    ]
                 )
             }
             let url = server.url

@@ -201,7 +201,7 @@ import Testing
                 ["--bus", bus, "--no-fsync"],
                 environment: ["JRUN_BUS_LOCK_TIMEOUT": "0.3"]
             )
-            let holder = try sandbox.start("/usr/bin/flock", ["-x", bus, "sleep", "30"])
+            let holder = try sandbox.start("/usr/bin/flock", ["-x", "-o", bus, "sleep", "300"])
             defer { holder.kill() }
             // flock(1) has the lock once a local post times out.
             #expect(

@@ -32,9 +32,10 @@ enum DetailContent {
         )
         field("type", message.type, style: CellStyle(.bold, color: TypeStyle.color(for: message.type)))
         field("project_id", message.projectID)
-        field("task_id", message.taskID)
-        field("run_id", message.runID)
-        field("issue_id", message.issueID)
+        // Empty ids say nothing: left out, as the writer leaves out empty optional keys.
+        if !message.taskID.isEmpty { field("task_id", message.taskID) }
+        if !message.runID.isEmpty { field("run_id", message.runID) }
+        if !message.issueID.isEmpty { field("issue_id", message.issueID) }
         for parent in message.parents {
             var value = parent.msgID
             if !parent.kind.isEmpty { value += " (\(parent.kind))" }

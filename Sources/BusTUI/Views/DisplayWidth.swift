@@ -4,11 +4,30 @@
 /// make rendering untestable; this table follows glibc's rules instead: East Asian Wide and Fullwidth
 /// characters take two columns, combining marks and format characters none. The terminal layer checks each
 /// drawn cell against the real `wcwidth` and draws a placeholder where they disagree, so the grid never drifts.
+///
+/// A grapheme cluster is measured the way tmux, xterm and VTE place it: the sum of its code points' widths,
+/// where a code point after a zero-width joiner joins the previous one (adds nothing). So a ZWJ family is 2
+/// columns, a thumbs-up with a skin tone 4 (the modifier is a wide character of its own), a flag 2 (two regional
+/// indicators of one column), `❤️` 1 (VS16 does not widen). Terminals that draw every cluster in two cells
+/// (kitty, WezTerm) show a blank after a skin-toned emoji; columns stay aligned either way.
 enum DisplayWidth {
-    /// Columns of one grapheme: the width of its first scalar (joined and combining scalars ride along).
+    /// Columns of one grapheme cluster.
     static func of(_ character: Character) -> Int {
-        guard let first = character.unicodeScalars.first else { return 0 }
-        return of(first)
+        let scalars = character.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        // The common case: one code point.
+        if scalars.count == 1 { return of(first) }
+        var total = 0
+        var joined = false
+        for scalar in scalars {
+            if scalar.value == 0x200D {
+                joined = true
+                continue
+            }
+            if !joined { total += of(scalar) }
+            joined = false
+        }
+        return total
     }
 
     /// Columns of one scalar: 0, 1 or 2 (controls count as 0; the sanitizer replaces them before drawing).

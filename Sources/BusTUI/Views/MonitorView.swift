@@ -41,39 +41,95 @@ enum MonitorView {
 }
 
 /// The top line: source, counts, follow state, filters, malformed records, last post, notice.
+///
+/// Room is given by priority: the follow state and "N new" first, then the counts, the active filters, the
+/// malformed count, a standing warning, the notice, the last post's result; the path takes what is left (at
+/// least a few columns), shortened in the middle, so the file name stays. Parts that do not fit are cut with
+/// `…` or left out, lowest priority first.
 enum StatusBarView {
+    static let separator = " | "
+
+    struct Part {
+        var text: String
+        var style: CellStyle
+        /// Lower is more important.
+        var priority: Int
+        /// A shorter form for a narrow bar.
+        var short: String?
+    }
+
+    static func parts(_ model: MonitorModel) -> [Part] {
+        let style = MonitorView.chrome
+        let bold = CellStyle([.reverse, .bold], color: .chrome)
+        var parts: [Part] = [Part(text: "\(model.visible.count)/\(model.store.count)", style: style, priority: 1)]
+        if model.following {
+            parts.append(Part(text: "FOLLOW", style: bold, priority: 0))
+        } else {
+            let paused = model.newCount > 0 ? "PAUSED \(model.newCount) new" : "PAUSED"
+            parts.append(Part(text: paused, style: bold, priority: 0))
+        }
+        if !model.chosenTypes.isEmpty {
+            parts.append(Part(text: "type: " + model.chosenTypes.sorted().joined(separator: ","), style: style, priority: 2))
+        }
+        if !model.chosenTasks.isEmpty {
+            let names = model.chosenTasks.sorted().map { PickerState.label($0, kind: .task) }
+            parts.append(Part(text: "task: " + names.joined(separator: ","), style: style, priority: 2))
+        }
+        if !model.query.isEmpty { parts.append(Part(text: "/" + model.query.text, style: style, priority: 2)) }
+        // The key that lists them rides along, so the count says how to see what was skipped.
+        if model.malformedTotal > 0 {
+            parts.append(
+                Part(
+                    text: "\(model.malformedTotal) malformed (!)",
+                    style: style,
+                    priority: 3,
+                    short: "\(model.malformedTotal) malformed"
+                )
+            )
+        }
+        if !model.mouseEnabled { parts.append(Part(text: "mouse off", style: style, priority: 7)) }
+        if let warning = model.warning { parts.append(Part(text: warning, style: bold, priority: 4)) }
+        if let result = model.postResult { parts.append(Part(text: result, style: style, priority: 6)) }
+        if let notice = model.notice { parts.append(Part(text: notice, style: bold, priority: 5)) }
+        return parts
+    }
+
     static func draw(_ model: MonitorModel, row band: Band, into grid: inout CellGrid) {
         guard band.height > 0 else { return }
         let row = band.top
         let style = MonitorView.chrome
         grid.fill(row: row, columns: 0..<grid.width, style: style)
-        var parts: [(String, CellStyle)] = [
-            (model.sourceLabel, CellStyle([.reverse, .bold], color: .chrome)),
-            ("\(model.visible.count)/\(model.store.count)", style),
-        ]
-        if model.following {
-            parts.append(("FOLLOW", CellStyle([.reverse, .bold], color: .chrome)))
-        } else {
-            let paused = model.newCount > 0 ? "PAUSED \(model.newCount) new" : "PAUSED"
-            parts.append((paused, CellStyle([.reverse, .bold], color: .chrome)))
+        let all = parts(model)
+        let separatorWidth = separator.count
+        let pathWidth = TextSanitizer.width(model.sourceLabel)
+        // The path keeps at least this much (or all of itself when shorter).
+        let pathMinimum = min(pathWidth, 10)
+        var room = grid.width - pathMinimum
+        var shown: [Int: String] = [:]
+        for index in all.indices.sorted(by: { all[$0].priority < all[$1].priority }) {
+            let part = all[index]
+            let needed = TextSanitizer.width(part.text) + separatorWidth
+            if needed <= room {
+                shown[index] = part.text
+                room -= needed
+            } else if let short = part.short, TextSanitizer.width(short) + separatorWidth <= room {
+                shown[index] = short
+                room -= TextSanitizer.width(short) + separatorWidth
+            } else if room - separatorWidth >= 8 || part.priority == 0 {
+                shown[index] = TextSanitizer.fittedString(part.text, columns: max(1, room - separatorWidth))
+                room = 0
+            }
         }
-        if !model.chosenTypes.isEmpty {
-            parts.append(("type: " + model.chosenTypes.sorted().joined(separator: ","), style))
-        }
-        if !model.chosenTasks.isEmpty {
-            let names = model.chosenTasks.sorted().map { PickerState.label($0, kind: .task) }
-            parts.append(("task: " + names.joined(separator: ","), style))
-        }
-        if !model.query.isEmpty { parts.append(("/" + model.query.text, style)) }
-        // The key that lists them rides along, so the count says how to see what was skipped.
-        if model.malformedTotal > 0 { parts.append(("\(model.malformedTotal) malformed (!)", style)) }
-        if !model.mouseEnabled { parts.append(("mouse off", style)) }
-        if let result = model.postResult { parts.append((result, style)) }
-        if let notice = model.notice { parts.append((notice, CellStyle([.reverse, .bold], color: .chrome))) }
+        let pathRoom = room + pathMinimum
         var column = 0
-        for (index, part) in parts.enumerated() {
-            if index > 0 { column = grid.write(" | ", row: row, column: column, style: style) }
-            column = grid.write(part.0, row: row, column: column, style: part.1)
+        if pathRoom > 0 {
+            let path = TextSanitizer.middleShortened(model.sourceLabel, columns: pathRoom)
+            column = grid.write(path, row: row, column: 0, style: CellStyle([.reverse, .bold], color: .chrome))
+        }
+        for index in all.indices {
+            guard let text = shown[index] else { continue }
+            if column > 0 { column = grid.write(separator, row: row, column: column, style: style) }
+            column = grid.write(text, row: row, column: column, style: all[index].style)
         }
     }
 }
@@ -86,17 +142,17 @@ enum ListView {
             let text =
                 model.store.count == 0
                 ? "no messages yet" : "no messages match the filters (Esc clears the text, t/T the pickers)"
-            grid.write(text, row: band.top, column: 0, style: CellStyle(.dim))
+            grid.writeFitted(text, row: band.top, column: 0, columns: grid.width, style: CellStyle(.dim))
             return
         }
-        let columns = Columns(model, width: grid.width)
+        let columns = ListColumns(model, width: grid.width)
         let cursor = model.cursor
         for offset in 0..<band.height {
             let position = model.listTop + offset
             guard position < model.visible.count else { break }
             let row = band.top + offset
             let entry = model.store[model.visible[position]]
-            drawRow(entry.message, columns: columns, utcOffset: model.utcOffset, row: row, into: &grid)
+            columns.drawRow(entry.message, utcOffset: model.utcOffset, row: row, into: &grid)
             if position == cursor {
                 let focused = model.focus == .list && model.compose == nil
                 grid.restyle(row: row, columns: 0..<grid.width) { style in
@@ -104,57 +160,6 @@ enum ListView {
                     if focused { style.attributes.insert(.bold) }
                 }
             }
-        }
-    }
-
-    private static func drawRow(
-        _ message: BusMessage,
-        columns: Columns,
-        utcOffset: Int,
-        row: Int,
-        into grid: inout CellGrid
-    ) {
-        var column = 0
-        switch columns.time {
-        case .long:
-            column = grid.write(TimeText.monthDayClock(message.timestamp, utcOffset: utcOffset), row: row, column: 0)
-        case .short: column = grid.write(TimeText.clock(message.timestamp, utcOffset: utcOffset), row: row, column: 0)
-        case .none: break
-        }
-        if column > 0 { column += 1 }
-        if columns.type > 0 {
-            let end = min(grid.width, column + columns.type + 2)
-            let style = CellStyle(.bold, color: TypeStyle.color(for: message.type))
-            var next = grid.write("[", row: row, column: column, limit: end, style: style)
-            next = grid.write(message.type, row: row, column: next, limit: max(next, end - 1), style: style)
-            next = grid.write("]", row: row, column: next, limit: end, style: style)
-            column = min(grid.width, end + 1)
-        }
-        if columns.task > 0 {
-            grid.write(message.taskID, row: row, column: column, limit: column + columns.task, style: CellStyle(.dim))
-            column = min(grid.width, column + columns.task + 1)
-        }
-        grid.write(message.firstLine, row: row, column: column)
-    }
-
-    /// Column widths for a terminal width: narrow screens drop the date, then the task, then the time.
-    struct Columns {
-        enum Time {
-            case long
-            case short
-            case none
-        }
-
-        var time: Time
-        var type: Int
-        var task: Int
-
-        init(_ model: MonitorModel, width: Int) {
-            time = width >= 80 ? .long : (width >= 30 ? .short : .none)
-            let longestType = model.store.typeCounts.keys.map { TextSanitizer.width($0) }.max() ?? 4
-            type = min(max(longestType, 4), width >= 60 ? 10 : 6)
-            let longestTask = model.store.taskCounts.keys.map { TextSanitizer.width($0) }.max() ?? 0
-            task = width >= 60 && longestTask > 0 ? min(longestTask, width >= 100 ? 20 : 12) : 0
         }
     }
 }

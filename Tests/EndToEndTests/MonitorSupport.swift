@@ -328,6 +328,12 @@ final class PaneSession {
         try waitForScreen("\"\(text)\" to go away", timeout: timeout) { !$0.contains(text) }
     }
 
+    /// Copies every byte the pane's program writes from now on into `path` (`tmux pipe-pane -o`), to check what
+    /// reached the terminal rather than what tmux made of it.
+    func pipeOutput(to path: String) throws {
+        try tmux(["pipe-pane", "-o", "-t", "t", "cat >> " + shellQuoted(path)])
+    }
+
     func resize(width: Int, height: Int) throws {
         try tmux(["resize-window", "-t", "t", "-x", "\(width)", "-y", "\(height)"])
     }

@@ -71,7 +71,10 @@ struct DefectTests {
         let model = Fixture.model([
             Fixture.message("hello", type: "SESSION_START", second: 1), Fixture.message("x", type: "FACT", second: 2),
         ])
-        #expect(Self.rows(model, containing: "hello").first?.contains("[SESSION_START]") == true, "\(model.screenLines)")
+        #expect(
+            Self.rows(model, containing: "hello").first?.contains("[SESSION_START]") == true,
+            "\(model.screenLines)"
+        )
         #expect(!model.screenLines.joined().contains("[SESSION_ST]"))
     }
 
@@ -230,7 +233,10 @@ struct DefectTests {
     func pickerCountsLive() {
         var model = Fixture.model(Fixture.numbered(3))
         model.press(.character("t"))
-        model.ingest([Fixture.message("new", type: "FACT", second: 50), Fixture.message("q", type: "ASK", second: 51)], source: 0)
+        model.ingest(
+            [Fixture.message("new", type: "FACT", second: 50), Fixture.message("q", type: "ASK", second: 51)],
+            source: 0
+        )
         guard case .picker(let picker) = model.overlay else {
             Issue.record("picker closed")
             return
@@ -264,8 +270,12 @@ struct DefectTests {
             tracker.decode(keys("[<0;230;5M"), now: .milliseconds(100))
                 == [.mouse(MouseEvent(.doubleClick, row: 4, column: 229))]
         )
-        #expect(tracker.decode(keys("[<64;3;2M"), now: .seconds(2)) == [.mouse(MouseEvent(.wheelUp, row: 1, column: 2))])
-        #expect(tracker.decode(keys("[<65;3;2M"), now: .seconds(3)) == [.mouse(MouseEvent(.wheelDown, row: 1, column: 2))])
+        #expect(
+            tracker.decode(keys("[<64;3;2M"), now: .seconds(2)) == [.mouse(MouseEvent(.wheelUp, row: 1, column: 2))]
+        )
+        #expect(
+            tracker.decode(keys("[<65;3;2M"), now: .seconds(3)) == [.mouse(MouseEvent(.wheelDown, row: 1, column: 2))]
+        )
         #expect(tracker.decode(keys("[<35;3;2M"), now: .seconds(4)) == [], "motion is ignored")
         #expect(tracker.decode(keys("[x") + [.character("q")], now: .seconds(5)) == keys("[x") + [.character("q")])
     }

@@ -8,10 +8,14 @@ import Testing
     static let tasks = ["task-20261126-090000-api", "task-20261126-090500-tests", "task-20261126-091000-review"]
 
     /// Posts to `bus` with a task id and a run id.
-    static func post(_ sandbox: Sandbox, _ bus: String, _ body: String, task: String, type: String = "PROGRESS") throws {
+    static func post(_ sandbox: Sandbox, _ bus: String, _ body: String, task: String, type: String = "PROGRESS") throws
+    {
         let result = try sandbox.bus(
-            ["post", "--bus", bus, "--project", "demo", "--task", task, "--run", "run-1", "--type", type, "--no-fsync",
-             "--body", body]
+            [
+                "post", "--bus", bus, "--project", "demo", "--task", task, "--run", "run-1", "--type", type,
+                "--no-fsync",
+                "--body", body,
+            ]
         )
         #expect(result.status == 0, "\(result.stderr)")
     }

@@ -321,8 +321,10 @@ struct MonitorModel: Sendable {
 
     // MARK: Selection
 
-    /// Selects visible position `position` (clamped). An explicit choice pins the selection: following stops
-    /// (arrivals are counted as new) even on the newest message, until `G`/End resumes it.
+    /// Selects visible position `position` (clamped) and pins it.
+    ///
+    /// An explicit choice stops following (arrivals are counted as new) even on the newest message, until
+    /// `G`/End resumes it.
     mutating func select(position: Int) {
         guard !visible.isEmpty else { return }
         let clamped = min(max(0, position), visible.count - 1)

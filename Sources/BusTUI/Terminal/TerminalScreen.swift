@@ -64,8 +64,10 @@ final class TerminalScreen {
         (Int(shim_width()), Int(shim_height()))
     }
 
-    /// Turns mouse reporting on (buttons and wheel, SGR 1006 encoding) or off so the terminal's own text
-    /// selection works. ncurses' own mouse support stays off: it would pick X10 from terminfo.
+    /// Turns mouse reporting on (buttons and wheel, SGR 1006 encoding) or off.
+    ///
+    /// Off lets the terminal's own text selection work. ncurses' own mouse support stays off: it would pick
+    /// the X10 encoding from terminfo.
     func setMouse(_ enabled: Bool) {
         guard enabled != mouseOn, !ended else { return }
         mouseOn = enabled

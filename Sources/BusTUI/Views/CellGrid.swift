@@ -136,11 +136,17 @@ package struct CellGrid: Sendable {
             guard position < end else { break }
             let span = max(1, glyph.width)
             guard position + span <= end else {
-                for blank in position..<end { set(row: row, column: blank, Cell(character: " ", width: 1, style: style)) }
+                for blank in position..<end {
+                    set(row: row, column: blank, Cell(character: " ", width: 1, style: style))
+                }
                 position = end
                 break
             }
-            set(row: row, column: position, Cell(character: glyph.character, width: UInt8(clamping: span), style: style))
+            set(
+                row: row,
+                column: position,
+                Cell(character: glyph.character, width: UInt8(clamping: span), style: style)
+            )
             for continuation in (position + 1)..<(position + span) {
                 set(row: row, column: continuation, Cell(character: " ", width: 0, style: style))
             }

@@ -68,7 +68,13 @@ struct ListColumns {
         let style = CellStyle(.bold, color: TypeStyle.color(for: message.type))
         let label = typeLabels[message.type] ?? message.type
         var next = grid.write("[", row: row, column: column, style: style)
-        next = grid.writeFitted(label, row: row, column: next, columns: min(typeWidth, grid.width - next - 1), style: style)
+        next = grid.writeFitted(
+            label,
+            row: row,
+            column: next,
+            columns: min(typeWidth, grid.width - next - 1),
+            style: style
+        )
         next = grid.write("]", row: row, column: next, style: style)
         column = min(grid.width, column + typeWidth + 3)
         if agentWidth > 0 {
@@ -77,7 +83,13 @@ struct ListColumns {
             column = min(grid.width, column + agentWidth + 1)
         }
         if taskWidth > 0 {
-            grid.writeFitted(taskText(message.taskID), row: row, column: column, columns: taskWidth, style: CellStyle(.dim))
+            grid.writeFitted(
+                taskText(message.taskID),
+                row: row,
+                column: column,
+                columns: taskWidth,
+                style: CellStyle(.dim)
+            )
             column = min(grid.width, column + taskWidth + 1)
         }
         grid.writeFitted(MessagePreview.line(message.body), row: row, column: column, columns: grid.width - column)

@@ -69,7 +69,9 @@ enum StatusBarView {
             parts.append(Part(text: paused, style: bold, priority: 0))
         }
         if !model.chosenTypes.isEmpty {
-            parts.append(Part(text: "type: " + model.chosenTypes.sorted().joined(separator: ","), style: style, priority: 2))
+            parts.append(
+                Part(text: "type: " + model.chosenTypes.sorted().joined(separator: ","), style: style, priority: 2)
+            )
         }
         if !model.chosenTasks.isEmpty {
             let names = model.chosenTasks.sorted().map { PickerState.label($0, kind: .task) }

@@ -104,6 +104,28 @@ static inline void shim_sgr_mouse(int on) {
     fflush(stdout);
 }
 
+/// Draws a line-drawing cell with `WACS_*` (0 horizontal, 1 vertical, 2-5 the corners top left, top right,
+/// bottom left, bottom right): ncurses sends the terminal's own line drawing, or ASCII (`-`, `|`, `+`) where the
+/// terminal or the locale has none. The attributes are the cell's, plus the alternate charset where ncurses uses it.
+static inline int shim_put_line(int row, int column, int kind, attr_t attributes, short pair) {
+    const cchar_t *source;
+    switch (kind) {
+    case 0: source = WACS_HLINE; break;
+    case 1: source = WACS_VLINE; break;
+    case 2: source = WACS_ULCORNER; break;
+    case 3: source = WACS_URCORNER; break;
+    case 4: source = WACS_LLCORNER; break;
+    default: source = WACS_LRCORNER; break;
+    }
+    wchar_t wch[CCHARW_MAX + 1] = {0};
+    attr_t own = 0;
+    short ownPair = 0;
+    if (getcchar(source, wch, &own, &ownPair, NULL) == ERR) return ERR;
+    cchar_t cell;
+    if (setcchar(&cell, wch, attributes | (own & A_ALTCHARSET), pair, NULL) == ERR) return ERR;
+    return mvwadd_wch(stdscr, row, column, &cell);
+}
+
 /// `wcwidth` (hidden by the Glibc module): -1 for non-printable characters, and for anything non-ASCII under a
 /// non-UTF-8 locale.
 static inline int shim_wcwidth(wchar_t character) { return wcwidth(character); }

@@ -95,6 +95,6 @@ extension MonitorModel {
 extension MonitorModel {
     /// The list row (from the list's top) that shows visible position `position`.
     func listRowOffset(ofPosition position: Int) -> Int {
-        position - listTop
+        (0..<layout.listRows).first { self.position(atListRow: $0) == position } ?? -1
     }
 }

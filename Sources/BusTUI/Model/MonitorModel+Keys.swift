@@ -221,8 +221,7 @@ extension MonitorModel {
         case .wheelUp: move(by: -3)
         case .wheelDown: move(by: 3)
         case .press, .doubleClick:
-            let position = listTop + event.row - layout.list.top
-            guard position < visible.count else { return .none }
+            guard let position = position(atListRow: event.row - layout.list.top) else { return .none }
             select(position: position)
             if compose == nil { setFocus(.list) }
             if event.kind == .doubleClick { openDetail() }

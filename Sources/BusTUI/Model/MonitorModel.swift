@@ -438,6 +438,31 @@ struct MonitorModel: Sendable {
 
     // MARK: Layout upkeep
 
+    /// Visible position before which the `── N new ──` rule is drawn: where the messages that arrived while
+    /// paused start; nil when following or nothing is new.
+    var newRulePosition: Int? {
+        guard !following, newCount > 0, newCount <= visible.count else { return nil }
+        return visible.count - newCount
+    }
+
+    /// Blank rows above the first message: with fewer messages than rows the list sits at the bottom, next to
+    /// the compose box, like a chat.
+    var listPad: Int {
+        let rule = newRulePosition.map { $0 >= listTop ? 1 : 0 } ?? 0
+        return max(0, layout.listRows - (visible.count - listTop) - rule)
+    }
+
+    /// The visible position shown on list row `offset` (from the list's top), nil for a blank or the rule.
+    func position(atListRow offset: Int) -> Int? {
+        var position = listTop + offset - listPad
+        guard position >= listTop else { return nil }
+        if let rule = newRulePosition, rule >= listTop {
+            if position == rule { return nil }
+            if position > rule { position -= 1 }
+        }
+        return position < visible.count ? position : nil
+    }
+
     /// Brings scroll positions back in range after any change: the selection stays on screen, the detail
     /// pane never scrolls past its end.
     mutating func settle() {
@@ -445,11 +470,17 @@ struct MonitorModel: Sendable {
         if !detailOpen { focus = .list }
         let layout = self.layout
         let rows = layout.listRows
-        if let cursor, rows > 0 {
+        // Behind an overlay the list stands still; it catches up when the overlay closes.
+        if let cursor, rows > 0, overlay == nil {
             if cursor < listTop { listTop = cursor }
-            if cursor >= listTop + rows { listTop = cursor - rows + 1 }
+            // The new-messages rule takes a row when it is drawn between the top and the selection.
+            let ruleAbove = newRulePosition.map { $0 >= listTop && $0 <= cursor } ?? false
+            let usable = max(1, ruleAbove ? rows - 1 : rows)
+            if cursor >= listTop + usable { listTop = cursor - usable + 1 }
         }
-        listTop = min(max(0, listTop), max(0, visible.count - rows))
+        // Scrolled to the end, the rule's row comes on top of the rows the messages need.
+        let ruleShown = newRulePosition.map { $0 >= listTop } ?? false
+        listTop = min(max(0, listTop), max(0, visible.count - rows + (ruleShown ? 1 : 0)))
         if detailOpen, let message = selected {
             let contentWidth = max(1, layout.width - 1)
             // The message too, not only its key: a revision (the record grew) keeps the key.

@@ -151,7 +151,9 @@ final class TerminalScreen {
                 guard cell.width > 0, cell != .blank else { continue }
                 let attributes = attributes(for: cell.style)
                 let pair = colorsEnabled && cell.style.color != .chrome ? Int16(cell.style.color.rawValue) : 0
-                if fill(&buffer, with: cell) {
+                if let line = Self.lineKinds[cell.character] {
+                    _ = shim_put_line(Int32(row), Int32(column), line, attributes, pair)
+                } else if fill(&buffer, with: cell) {
                     _ = shim_put_cell(Int32(row), Int32(column), buffer, attributes, pair)
                 } else if !isUTF8 {
                     // Only a UTF-8 terminal can take the bytes: a `?` and blanks keep the row's width.
@@ -192,6 +194,12 @@ final class TerminalScreen {
         _ = shim_raw_move(max(0, row), max(0, column))
         shim_raw_flush()
     }
+
+    /// The grid's box-drawing characters and the `WACS_*` kind `shim_put_line` draws for each.
+    private static let lineKinds: [Character: Int32] = [
+        BoxLine.horizontal: 0, BoxLine.vertical: 1, BoxLine.topLeft: 2, BoxLine.topRight: 3, BoxLine.bottomLeft: 4,
+        BoxLine.bottomRight: 5,
+    ]
 
     /// The cell's character as ncurses wants it: a spacing character and its combining marks, NUL-terminated.
     ///

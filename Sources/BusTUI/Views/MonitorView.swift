@@ -15,6 +15,7 @@ enum MonitorView {
         var grid = CellGrid(width: layout.width, height: layout.height)
         var cursor: (row: Int, column: Int)?
         StatusBarView.draw(model, row: layout.status, into: &grid)
+        if let header = layout.header { ListView.drawHeader(model, row: header.top, into: &grid) }
         ListView.draw(model, band: layout.list, into: &grid)
         if let band = layout.detail { DetailView.draw(model, band: band, into: &grid) }
         if let band = layout.compose { cursor = ComposeView.draw(model, band: band, into: &grid) }
@@ -22,6 +23,12 @@ enum MonitorView {
             cursor = FooterView.drawPrompt(prompt, band: layout.footer, into: &grid)
         } else {
             FooterView.drawHints(model, band: layout.footer, into: &grid)
+        }
+        if model.overlay != nil {
+            // What is behind an overlay is dimmed, so the eye goes to the box.
+            for row in 0..<grid.height {
+                grid.restyle(row: row, columns: 0..<grid.width) { $0.attributes.insert(.dim) }
+            }
         }
         switch model.overlay {
         case .help(let scroll):
@@ -149,10 +156,15 @@ enum ListView {
         }
         let columns = ListColumns(model, width: grid.width)
         let cursor = model.cursor
+        let rule = model.newRulePosition
         for offset in 0..<band.height {
-            let position = model.listTop + offset
-            guard position < model.visible.count else { break }
             let row = band.top + offset
+            guard let position = model.position(atListRow: offset) else {
+                if let rule, model.position(atListRow: offset + 1) == rule, offset >= model.listPad {
+                    drawRule("\(model.newCount) new", row: row, into: &grid)
+                }
+                continue
+            }
             let entry = model.store[model.visible[position]]
             columns.drawRow(entry.message, utcOffset: model.utcOffset, row: row, into: &grid)
             if position == cursor {
@@ -166,22 +178,77 @@ enum ListView {
     }
 }
 
+extension ListView {
+    /// The row naming the columns, in the columns' own widths.
+    static func drawHeader(_ model: MonitorModel, row: Int, into grid: inout CellGrid) {
+        let style = CellStyle([.bold, .underline])
+        grid.fill(row: row, columns: 0..<grid.width, style: style)
+        let columns = ListColumns(model, width: grid.width)
+        var column = 0
+        switch columns.time {
+        case .long: column = grid.write("TIME", row: row, column: 0, style: style) + 11
+        case .short: column = grid.write("TIME", row: row, column: 0, style: style) + 5
+        case .none: break
+        }
+        grid.write("TYPE", row: row, column: column, limit: column + columns.typeWidth + 2, style: style)
+        column += columns.typeWidth + 3
+        if columns.agentWidth > 0 {
+            grid.writeFitted("AGENT", row: row, column: column, columns: columns.agentWidth, style: style)
+            column += columns.agentWidth + 1
+        }
+        if columns.taskWidth > 0 {
+            grid.writeFitted("TASK", row: row, column: column, columns: columns.taskWidth, style: style)
+            column += columns.taskWidth + 1
+        }
+        grid.writeFitted("MESSAGE", row: row, column: column, columns: max(0, grid.width - column), style: style)
+    }
+
+    /// `── text ──` across the row: where the messages that arrived while paused start.
+    static func drawRule(_ text: String, row: Int, into grid: inout CellGrid) {
+        let style = CellStyle(.bold, color: .yellow)
+        let label = " " + text + " "
+        let start = max(0, (grid.width - TextSanitizer.width(label)) / 2)
+        grid.write(String(repeating: BoxLine.horizontal, count: grid.width), row: row, column: 0, style: style)
+        grid.writeFitted(label, row: row, column: start, columns: grid.width - start, style: style)
+    }
+}
+
+/// The box-drawing characters the views put in the grid; the terminal layer draws them as ncurses' `WACS_*`
+/// (line drawing the terminal knows, ASCII where it knows none).
+enum BoxLine {
+    static let horizontal: Character = "─"
+    static let vertical: Character = "│"
+    static let topLeft: Character = "┌"
+    static let topRight: Character = "┐"
+    static let bottomLeft: Character = "└"
+    static let bottomRight: Character = "┘"
+}
+
 /// The selected message in full, below the list.
 enum DetailView {
     static func draw(_ model: MonitorModel, band: Band, into grid: inout CellGrid) {
         guard band.height > 0, let entry = model.selected else { return }
         let lines = model.detailCache?.lines ?? []
         let focused = model.focus == .detail
-        grid.fill(row: band.top, columns: 0..<grid.width, style: MonitorView.chrome)
+        // The border between list and detail: a line with the message's id and the scroll position in it.
+        let border = CellStyle(focused ? .bold : [], color: focused ? .chrome : .none)
+        grid.write(String(repeating: BoxLine.horizontal, count: grid.width), row: band.top, column: 0, style: border)
         let shownEnd = min(lines.count, model.detailScroll + model.layout.detailRows)
-        let title = (focused ? "> " : "  ") + entry.message.msgID
+        let title = " " + entry.message.msgID + " "
         let position =
-            shownEnd > model.detailScroll
-            ? "\(model.detailScroll + 1)-\(shownEnd)/\(lines.count)" : "\(lines.count) lines"
-        let titleStyle = CellStyle(focused ? [.reverse, .bold] : .reverse, color: .chrome)
+            " "
+            + (shownEnd > model.detailScroll
+                ? "\(model.detailScroll + 1)-\(shownEnd)/\(lines.count)" : "\(lines.count) lines") + " "
+        let titleStyle = CellStyle(focused ? [.reverse, .bold] : .bold, color: .chrome)
         let positionStart = max(0, grid.width - position.count - 1)
-        grid.write(title, row: band.top, column: 0, limit: max(0, positionStart - 1), style: titleStyle)
-        grid.write(position, row: band.top, column: positionStart, style: MonitorView.chrome)
+        grid.writeFitted(
+            title,
+            row: band.top,
+            column: min(2, grid.width),
+            columns: max(0, positionStart - 3),
+            style: titleStyle
+        )
+        grid.write(position, row: band.top, column: positionStart, style: border)
         for offset in 0..<(band.height - 1) {
             let index = model.detailScroll + offset
             guard index < lines.count else { break }
@@ -205,12 +272,26 @@ enum DetailView {
 enum FooterView {
     static func drawHints(_ model: MonitorModel, band: Band, into grid: inout CellGrid) {
         guard band.height > 0 else { return }
+        grid.writeFitted(hints(model), row: band.top, column: 0, columns: grid.width, style: CellStyle(.dim))
+    }
+
+    /// The keys that matter where the focus is: list, detail pane, compose box, picker, help, malformed list.
+    static func hints(_ model: MonitorModel) -> String {
+        switch model.overlay {
+        case .help: return "j/k scroll  q/Esc/? close"
+        case .picker: return "j/k move  Space select  x clear  Enter apply  Esc cancel"
+        case .malformed: return "j/k move  Enter raw bytes  h/l hide/show bytes  Esc close"
+        case nil: break
+        }
+        if model.compose != nil {
+            return "Enter post  Ctrl-J/Alt-Enter newline  Tab type field  Esc cancel  Ctrl-C keep draft"
+        }
+        if model.focus == .detail {
+            return "j/k scroll  Space/PgDn page  g/G top/end  Tab list  p parent  Esc close  ? help"
+        }
         let malformed = model.malformedTotal > 0 ? "! malformed  " : ""
-        let hints =
-            model.compose != nil
-            ? "Enter post  Ctrl-J/Alt-Enter newline  Tab type field  Esc cancel"
-            : "? help  \(malformed)j/k move  Enter detail  / filter  t type  T task  c compose  F follow  q quit"
-        grid.write(hints, row: band.top, column: 0, style: CellStyle(.dim))
+        let follow = model.following ? "F pause" : "G follow"
+        return "? help  \(malformed)j/k move  Enter open  / filter  t type  T task  c compose  \(follow)  q quit"
     }
 
     /// - Returns: the cursor position in the prompt.
@@ -230,6 +311,10 @@ enum FooterView {
         }
         let cursorColumn = column + width
         column = grid.write(String(editor.characters[startIndex...]), row: row, column: column)
+        let hint = "  Enter apply  Esc clear"
+        if column + TextSanitizer.width(hint) <= grid.width {
+            grid.write(hint, row: row, column: grid.width - TextSanitizer.width(hint), style: CellStyle(.dim))
+        }
         return (row, min(cursorColumn, max(0, grid.width - 1)))
     }
 }

@@ -42,10 +42,13 @@ final class TerminalScreen {
             use_default_colors()
             if shim_colors() >= 8, shim_color_pairs() > Int32(ColorRole.allCases.count) {
                 colorsEnabled = true
-                // Pair n is curses colour n (1 red ... 6 cyan) on the terminal's own background (-1), so light
-                // and dark themes both stay readable.
+                // Pair n is the role's colour on the terminal's own background (-1). With 8 colours that is curses
+                // colour n (1 red ... 6 cyan); with 256, a mid-tone of the same hue that reads on light and dark
+                // backgrounds alike (plain yellow and cyan vanish on white, plain blue on black).
+                let rich = shim_colors() >= 256
                 for role in ColorRole.allCases where role != .none && role != .chrome {
-                    init_pair(Int16(role.rawValue), Int16(role.rawValue), -1)
+                    let color = rich ? Self.palette256[role] ?? Int16(role.rawValue) : Int16(role.rawValue)
+                    init_pair(Int16(role.rawValue), color, -1)
                 }
             }
         }
@@ -53,6 +56,11 @@ final class TerminalScreen {
     }
 
     deinit { end() }
+
+    /// xterm-256 colour indexes per role: red 160, green 28, yellow 136, blue 32, magenta 127, cyan 30.
+    private static let palette256: [ColorRole: Int16] = [
+        .red: 160, .green: 28, .yellow: 136, .blue: 32, .magenta: 127, .cyan: 30,
+    ]
 
     var isUTF8: Bool {
         let normalized = codeset.uppercased().replacingDashes

@@ -53,7 +53,10 @@ enum DetailContent {
         }
         if !sourceName.isEmpty { field("source", sourceName, style: CellStyle(.dim)) }
         lines.append(
-            DisplayLine(glyphs: Array(repeating: Glyph(character: "-", width: 1), count: max(0, min(width, 40))))
+            DisplayLine(
+                glyphs: Array(repeating: Glyph(character: BoxLine.horizontal, width: 1), count: max(0, min(width, 40))),
+                style: CellStyle(.dim)
+            )
         )
         for line in message.body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             for wrapped in TextWrap.wrap(TextSanitizer.glyphs(line), width: width) {

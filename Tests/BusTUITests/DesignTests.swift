@@ -83,6 +83,38 @@ struct DesignTests {
         RenderTests.expectAligned(grid)
     }
 
+    @Test("behind an overlay the list stands still; it catches up when the overlay closes")
+    func listStillBehindOverlay() {
+        var model = Fixture.model(Fixture.numbered(40))
+        model.press(.character("t"))
+        let top = model.listTop
+        model.ingest(Fixture.numbered(20, from: 40), source: 0)
+        #expect(model.listTop == top)
+        model.press(.escape)
+        #expect(model.screenLines.contains { $0.hasSuffix("message 59") })
+    }
+
+    @Test("140x40 with long ids: the agent and task columns widen, ids still cut with …")
+    func wide140() {
+        let tasks = DefectTests.demoTasks + ["task-20261126-093000-a-very-long-integration-name-indeed"]
+        let messages = tasks.enumerated().map { index, task in
+            var message = Fixture.message(
+                "body \(index) 👨‍👩‍👧‍👦 漢字",
+                task: task,
+                run: "run-20261126-0900\(index)",
+                second: Int64(index)
+            )
+            message.meta = ["agent": "an-agent-with-a-long-name-\(index)"]
+            return message
+        }
+        let model = Fixture.model(messages, width: 140, height: 40)
+        let lines = model.screenLines
+        #expect(lines.contains { $0.contains("…090000-api") && $0.contains("body 0") }, "\(lines)")
+        #expect(lines.contains { $0.contains("…093000-a-very-long-integr") && $0.contains("…") }, "\(lines)")
+        #expect(lines.contains { $0.contains("an-agent-with-a…") }, "\(lines)")
+        RenderTests.expectAligned(MonitorView.render(model).grid)
+    }
+
     @Test("the agent column shows meta.agent, else the run id, each agent in a stable colour")
     func agentColumn() {
         var claude = Fixture.message("from claude", run: "run-1", second: 1)

@@ -110,6 +110,21 @@ import Testing
         }
     }
 
+    /// Whether a captured row (`capture-pane -e`) is in reverse video from its first cell to its last: its first
+    /// SGR turns reverse on and no later one turns it off (a reset must turn it on again).
+    static func reverseThroughout(_ row: String) -> Bool {
+        let sequences = row.components(separatedBy: "\u{1B}[")
+        guard sequences.first?.isEmpty == true, sequences.count > 1 else { return false }
+        for (index, sequence) in sequences.dropFirst().enumerated() {
+            let parameters = sequence.prefix { $0 != "m" }.split(separator: ";").map(String.init)
+            if parameters.contains("27") { return false }
+            if index == 0 || parameters.contains("0") || parameters.isEmpty {
+                guard parameters.contains("7") else { return false }
+            }
+        }
+        return true
+    }
+
     /// Occurrences of `needle` in `haystack`.
     static func count(_ needle: [UInt8], in haystack: [UInt8]) -> Int {
         guard !needle.isEmpty, haystack.count >= needle.count else { return 0 }
@@ -136,6 +151,10 @@ import Testing
             let monitor = try MonitorRun(sandbox, [bus], width: 40, height: 10)
             try withExtendedLifetime(monitor) {
                 let screen = try monitor.session.waitFor("m2")
+                // Reverse video across the whole row: the last cell of the status bar is drawn reversed too.
+                let painted = try monitor.session.capture(colours: true, trailing: true)
+                let bar = statusBar(painted)
+                #expect(Self.reverseThroughout(bar), "\(bar.debugDescription)")
                 let status = statusBar(screen)
                 #expect(status.contains("3/3") && status.contains("FOLLOW"), "\(screen)")
                 #expect(status.contains("…") && status.contains("BUS.md"), "\(screen)")
@@ -166,6 +185,29 @@ import Testing
                 try session.send("C-c")
                 let (exit, _) = try monitor.waitForExit()
                 #expect(exit == "exit=0")
+            }
+        }
+    }
+
+    /// Defect 7: after `rotate` (and the next post) the notice says rotated, not created; a bus file's first
+    /// creation is no notice at all.
+    @Test func rotationNoticeSaysRotated() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try sandbox.post(bus, "before the rotation")
+            let monitor = try MonitorRun(sandbox, ["bus.md"], width: 100, height: 12)
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitFor("before the rotation")
+                let rotated = try sandbox.bus(["rotate", "--bus", bus, "--max-size", "0"])
+                #expect(rotated.status == 0, "\(rotated.stderr)")
+                try session.waitFor("rotated")
+                try sandbox.post(bus, "after the rotation")
+                let screen = try session.waitFor("after the rotation")
+                try session.expectSteady("the rotation notice", for: .milliseconds(600)) { screen in
+                    statusBar(screen).contains("rotated") && !statusBar(screen).contains("created")
+                }
+                _ = screen
             }
         }
     }

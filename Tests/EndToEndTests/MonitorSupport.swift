@@ -294,8 +294,8 @@ final class PaneSession {
     }
 
     /// The visible screen as text (`colours` keeps the escape sequences).
-    func capture(colours: Bool = false) throws -> String {
-        try tmux(["capture-pane", "-p", "-t", "t"] + (colours ? ["-e"] : [])).stdout
+    func capture(colours: Bool = false, trailing: Bool = false) throws -> String {
+        try tmux(["capture-pane", "-p", "-t", "t"] + (colours ? ["-e"] : []) + (trailing ? ["-N"] : [])).stdout
     }
 
     /// Waits until the screen satisfies `condition`; returns that screen or throws with the last one.

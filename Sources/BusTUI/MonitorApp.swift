@@ -24,6 +24,8 @@ package enum MonitorApp {
         let noColor = getenv("NO_COLOR").map { String(cString: $0).isEmpty == false } ?? false
         let screen = try TerminalScreen(useColor: !noColor)
         defer { screen.end() }
+        // Before the first frame and before anything is measured for drawing: set once, read after.
+        if screen.isUTF8, getenv("RUN_AGENT_NO_WIDTH_PROBE") == nil { DisplayWidth.profile = WidthProbe.measure() }
         let size = screen.size()
         model.resize(width: size.width, height: size.height)
         if !screen.isUTF8 {

@@ -280,3 +280,40 @@ struct DefectTests {
         #expect(tracker.decode(keys("[x") + [.character("q")], now: .seconds(5)) == keys("[x") + [.character("q")])
     }
 }
+
+@Suite("Cluster widths as the terminal measures them")
+struct WidthProbeTests {
+    @Test("a cursor position report gives the 0-based column; anything else gives nil")
+    func reply() {
+        #expect(WidthProbeReply.column(in: Array("\u{1B}[12;3R".utf8)) == 2)
+        #expect(WidthProbeReply.column(in: Array("junk\u{1B}[1;9R".utf8)) == 8)
+        #expect(WidthProbeReply.column(in: Array("\u{1B}[12;R".utf8)) == nil)
+        #expect(WidthProbeReply.column(in: Array("\u{1B}[12;3".utf8)) == nil)
+        #expect(WidthProbeReply.column(in: Array("12;3R".utf8)) == nil)
+    }
+
+    @Test("measured widths choose the profile; unanswered samples keep the per-code-point rule")
+    func profiles() {
+        let tmux = WidthProbeReply.profile([.zwj: 2, .modifier: 4, .vs16: 1])
+        #expect(tmux == .perCodePoint)
+        let kitty = WidthProbeReply.profile([.zwj: 2, .modifier: 2, .vs16: 2])
+        #expect(kitty.joinsModifiers && kitty.widensVS16 && kitty.joinsZWJ)
+        let xterm = WidthProbeReply.profile([.zwj: 8, .modifier: 4, .vs16: 1])
+        #expect(!xterm.joinsZWJ)
+        #expect(WidthProbeReply.profile([:]) == .perCodePoint)
+        #expect(WidthProbeReply.profile([.zwj: 5]) == .perCodePoint, "a width that fits neither reading")
+    }
+
+    @Test("each profile measures every sample as that terminal drew it")
+    func widthsByProfile() {
+        for (profile, expected) in [
+            (WidthProbeReply.profile([.zwj: 2, .modifier: 4, .vs16: 1]), [2, 4, 1]),
+            (WidthProbeReply.profile([.zwj: 2, .modifier: 2, .vs16: 2]), [2, 2, 2]),
+            (WidthProbeReply.profile([.zwj: 8, .modifier: 4, .vs16: 1]), [8, 4, 1]),
+        ] {
+            let widths = WidthProbeReply.Sample.allCases.map { DisplayWidth.of(Character($0.text), profile: profile) }
+            #expect(widths == expected, "\(profile)")
+        }
+        #expect(DisplayWidth.of(Character("e\u{301}"), profile: ClusterWidthProfile(joinsModifiers: true)) == 1)
+    }
+}

@@ -212,6 +212,28 @@ import Testing
         }
     }
 
+    /// Defect 7: under a non-UTF-8 locale the warning stays in the status bar after keys; the boxes fall back to
+    /// ASCII line drawing and cuts to `~`.
+    @Test func localeWarningStays() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try sandbox.post(bus, "one")
+            try sandbox.post(bus, String(repeating: "a long body ", count: 20))
+            let monitor = try MonitorRun(sandbox, ["bus.md"], environment: ["LC_ALL": "C"], width: 200, height: 20)
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitFor("not UTF-8")
+                try session.send("k", "j", "t")
+                try session.waitFor("types: Space select")
+                try session.send("Escape")
+                let screen = try session.waitForAbsence("types: Space select")
+                #expect(statusBar(screen).contains("not UTF-8"), "\(screen)")
+                let row = screen.split(separator: "\n").first { $0.contains("a long body") } ?? ""
+                #expect(row.hasSuffix("~"), "\(screen)")
+            }
+        }
+    }
+
     /// Defect 7: mouse reporting is SGR 1006: a click past column 223 selects the row under it, a double click
     /// opens it.
     @Test func sgrMouse() throws {

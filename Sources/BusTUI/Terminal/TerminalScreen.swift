@@ -223,7 +223,11 @@ final class TerminalScreen {
         let fits =
             shim_wcwidth(wchar_t(bitPattern: first.value)) == Int32(cell.width) && extrasAreMarks
             && scalars.count < buffer.count && !scalars.contains { $0.value == 0x200D }
-        guard fits else { return false }
+        guard fits else {
+            // Under a non-UTF-8 locale the caller draws the buffer: the cut mark as `~`, anything else as `?`.
+            if cell.character == "…" { buffer[0] = wchar_t(UInt8(ascii: "~")) }
+            return false
+        }
         for (index, scalar) in scalars.enumerated() { buffer[index] = wchar_t(bitPattern: scalar.value) }
         buffer[scalars.count] = 0
         return true

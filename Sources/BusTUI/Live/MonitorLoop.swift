@@ -151,7 +151,7 @@ final class MonitorLoop {
             model.notice = error.description
         case .success(let tail):
             for reset in tail.resets {
-                model.notice = reset.description
+                model.noteReset(reset, source: update.source)
                 switch reset {
                 case .truncated: model.resetSource(update.source)
                 case .rotated, .replaced, .created: model.sourceRestarted(update.source)

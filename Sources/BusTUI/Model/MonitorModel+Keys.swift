@@ -4,7 +4,15 @@ extension MonitorModel {
     /// Applies one key: overlays first, then the prompt, the compose box, the detail pane, the list.
     /// - Returns: what the event loop must do (quit, post, switch the mouse).
     mutating func handle(_ key: KeyEvent) -> MonitorAction {
-        if key == .control("c") { return .quit }
+        if key == .control("c") {
+            // A draft is put aside, not thrown away: the first Ctrl-C closes the box, the second quits.
+            guard let state = compose, !state.isBusy, !state.body.isEmpty else { return .quit }
+            savedDraft = state
+            compose = nil
+            notice = "draft kept (c reopens it); Ctrl-C again to quit"
+            settle()
+            return .none
+        }
         defer { settle() }
         // A notice is news until the next key; keys that have something to say set a new one below.
         if case .mouse = key {} else { notice = nil }
@@ -38,7 +46,9 @@ extension MonitorModel {
         case .character("N"): findNext(step: -1)
         case .character("F"):
             if following { pauseFollowing() } else { resumeFollowing() }
-        case .character("c"): compose = ComposeState()
+        case .character("c"):
+            compose = savedDraft ?? ComposeState()
+            savedDraft = nil
         case .character("p"): jumpToParent()
         case .character("?"): overlay = .help(scroll: 0)
         case .character("!"): openMalformedList()
@@ -211,8 +221,7 @@ extension MonitorModel {
         case .wheelUp: move(by: -3)
         case .wheelDown: move(by: 3)
         case .press, .doubleClick:
-            let position = listTop + event.row - layout.list.top
-            guard position < visible.count else { return .none }
+            guard let position = position(atListRow: event.row - layout.list.top) else { return .none }
             select(position: position)
             if compose == nil { setFocus(.list) }
             if event.kind == .doubleClick { openDetail() }

@@ -19,6 +19,15 @@ package enum MonitorApp {
         for source in sources.sources { model.addSource(source.id, name: source.path) }
         for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
 
+        var environment: [String: String] = [:]
+        for name in ["XDG_STATE_HOME", "HOME"] { environment[name] = getenv(name).map { String(cString: $0) } }
+        let historyFile = FilterHistoryFile.fromEnvironment(environment)
+        do throws(BusError) {
+            model.filterHistory = FilterHistory(try historyFile?.load() ?? [])
+        } catch {
+            model.warning = "filter history not read: \(error.description)"
+        }
+
         let wakeUp = try SelfPipe()
         TerminationSignals.install(wakeFD: wakeUp.writeFD)
         let noColor = getenv("NO_COLOR").map { String(cString: $0).isEmpty == false } ?? false
@@ -41,6 +50,7 @@ package enum MonitorApp {
             worker: worker,
             writer: writer
         )
+        loop.historyFile = historyFile
         loop.run()
         screen.end()
         // A post still running finishes (or times out on the lock) before the process exits.

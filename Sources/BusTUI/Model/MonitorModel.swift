@@ -10,6 +10,8 @@ enum MonitorAction: Sendable, Equatable {
     case setMouse(Bool)
     /// Read a malformed record's bytes from its file and report back with `recordBytesRead`.
     case readRecordBytes(RecordBytesRequest)
+    /// Write the filter history (oldest first) to its file.
+    case saveFilterHistory([String])
 }
 
 /// Everything the monitor shows, and how keys change it: the pure core of the terminal UI.
@@ -62,6 +64,12 @@ struct MonitorModel: Sendable {
     var overlay: Overlay?
     /// The `/` prompt while it is open.
     var prompt: LineEditor?
+    /// Why the prompt's text is not a valid filter (a bad regex); the list keeps the last valid one.
+    var promptError: String?
+    /// The prompt's text changed since the list was last filtered by it.
+    var promptDirty = false
+    /// Filters applied with Enter, for Up/Down in the prompt.
+    var filterHistory = FilterHistory()
     var compose: ComposeState?
     private(set) var mouseEnabled = true
     /// The latest event worth telling (rotation, truncation, search wrapped...); gone at the next key.
@@ -266,6 +274,19 @@ struct MonitorModel: Sendable {
 
     mutating func setQuery(_ text: String) {
         query = MessageQuery(text)
+        if !query.isEmpty { search = query }
+        refilterAll()
+    }
+
+    /// Filters the list by the prompt's text if it changed: called once per batch of keys, so a burst of
+    /// typing or a paste refilters once, and a text with a bad regex leaves the list on the last valid filter.
+    mutating func applyLiveFilter() {
+        guard promptDirty, let editor = prompt else { return }
+        promptDirty = false
+        let parsed = MessageQuery(editor.text)
+        promptError = parsed.error
+        guard parsed.error == nil, parsed != query else { return }
+        query = parsed
         if !query.isEmpty { search = query }
         refilterAll()
     }

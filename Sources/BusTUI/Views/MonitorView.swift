@@ -20,7 +20,7 @@ enum MonitorView {
         if let band = layout.detail { DetailView.draw(model, band: band, into: &grid) }
         if let band = layout.compose { cursor = ComposeView.draw(model, band: band, into: &grid) }
         if let prompt = model.prompt {
-            cursor = FooterView.drawPrompt(prompt, band: layout.footer, into: &grid)
+            cursor = FooterView.drawPrompt(prompt, error: model.promptError, band: layout.footer, into: &grid)
         } else {
             FooterView.drawHints(model, band: layout.footer, into: &grid)
         }
@@ -294,8 +294,14 @@ enum FooterView {
         return "? help  \(malformed)j/k move  Enter open  / filter  t type  T task  c compose  \(follow)  q quit"
     }
 
+    /// Draws the prompt; a bad regex's `error` takes the right side in bold, where the key hint goes otherwise.
     /// - Returns: the cursor position in the prompt.
-    static func drawPrompt(_ editor: LineEditor, band: Band, into grid: inout CellGrid) -> (row: Int, column: Int)? {
+    static func drawPrompt(
+        _ editor: LineEditor,
+        error: String? = nil,
+        band: Band,
+        into grid: inout CellGrid
+    ) -> (row: Int, column: Int)? {
         guard band.height > 0 else { return nil }
         let row = band.top
         let label = "filter: "
@@ -311,9 +317,15 @@ enum FooterView {
         }
         let cursorColumn = column + width
         column = grid.write(String(editor.characters[startIndex...]), row: row, column: column)
-        let hint = "  Enter apply  Esc clear"
-        if column + TextSanitizer.width(hint) <= grid.width {
-            grid.write(hint, row: row, column: grid.width - TextSanitizer.width(hint), style: CellStyle(.dim))
+        if let error {
+            let text = "  " + error
+            let start = max(column, grid.width - TextSanitizer.width(text))
+            grid.write(text, row: row, column: start, limit: grid.width, style: CellStyle(.bold))
+        } else {
+            let hint = "  Enter apply  Esc clear  Up/Down history"
+            if column + TextSanitizer.width(hint) <= grid.width {
+                grid.write(hint, row: row, column: grid.width - TextSanitizer.width(hint), style: CellStyle(.dim))
+            }
         }
         return (row, min(cursorColumn, max(0, grid.width - 1)))
     }

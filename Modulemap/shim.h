@@ -55,7 +55,6 @@ static inline int shim_key_dc(void) { return KEY_DC; }
 static inline int shim_key_enter(void) { return KEY_ENTER; }
 static inline int shim_key_btab(void) { return KEY_BTAB; }
 static inline int shim_key_resize(void) { return KEY_RESIZE; }
-static inline int shim_key_mouse(void) { return KEY_MOUSE; }
 
 /// `wget_wch` on stdscr: OK with a character, KEY_CODE_YES with a function key, ERR when nothing is queued.
 static inline int shim_get_wch(wint_t *out) { return wget_wch(stdscr, out); }
@@ -69,24 +68,62 @@ static inline int shim_put_cell(int row, int column, const wchar_t *wch, attr_t 
 
 static inline int shim_cchar_max(void) { return CCHARW_MAX; }
 
-/// The mouse events the monitor asks for: buttons and the wheel, no motion tracking (which floods input).
-static inline mmask_t shim_mouse_mask(void) {
-    return BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED
-        | BUTTON5_PRESSED;
+// Raw output after `doupdate` for what a `cchar_t` cannot hold (a grapheme cluster of several spacing code points,
+// such as a ZWJ family or a flag): the cell is a placeholder to ncurses, and the cluster's bytes are written over it.
+// Attributes go through `vid_puts` so ncurses' idea of the terminal's current attributes stays true.
+extern int tputs(const char *, int, int (*)(int));
+
+static inline int shim_raw_putc(int c) { return putc(c, stdout); }
+
+/// Moves the terminal's cursor with terminfo's `cup` (0-based), without ncurses noticing.
+static inline int shim_raw_move(int row, int column) {
+    char *cup = tigetstr("cup");
+    if (cup == NULL || cup == (char *)-1) return ERR;
+    return tputs(tiparm(cup, row, column), 1, shim_raw_putc);
 }
 
-/// Reads the pending mouse event and classifies it: 0 other, 1 wheel up, 2 wheel down, 3 left press or click,
-/// 4 left double click.
-static inline int shim_read_mouse(int *row, int *column) {
-    MEVENT event;
-    if (getmouse(&event) != OK) return 0;
-    *row = event.y;
-    *column = event.x;
-    if (event.bstate & BUTTON4_PRESSED) return 1;
-    if (event.bstate & BUTTON5_PRESSED) return 2;
-    if (event.bstate & BUTTON1_DOUBLE_CLICKED) return 4;
-    if (event.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return 3;
-    return 0;
+static inline int shim_raw_attributes(attr_t attributes, short pair) {
+    return vid_puts(attributes, pair, NULL, shim_raw_putc);
+}
+
+static inline void shim_raw_text(const char *utf8) { fputs(utf8, stdout); }
+static inline void shim_raw_flush(void) { fflush(stdout); }
+
+/// Where `doupdate` left the cursor (`getsyx`: the cursor of newscr).
+static inline void shim_screen_cursor(int *row, int *column) {
+    int y = 0, x = 0;
+    getsyx(y, x);
+    *row = y;
+    *column = x;
+}
+
+/// SGR 1006 mouse reporting on (buttons and wheel, reported as `ESC [ < b ; x ; y M/m`) or off. ncurses picks the
+/// X10 encoding from terminfo, whose one-byte coordinates stop at column 223; the monitor decodes SGR itself.
+static inline void shim_sgr_mouse(int on) {
+    fputs(on ? "\033[?1000h\033[?1006h" : "\033[?1006l\033[?1000l", stdout);
+    fflush(stdout);
+}
+
+/// Draws a line-drawing cell with `WACS_*` (0 horizontal, 1 vertical, 2-5 the corners top left, top right,
+/// bottom left, bottom right): ncurses sends the terminal's own line drawing, or ASCII (`-`, `|`, `+`) where the
+/// terminal or the locale has none. The attributes are the cell's, plus the alternate charset where ncurses uses it.
+static inline int shim_put_line(int row, int column, int kind, attr_t attributes, short pair) {
+    const cchar_t *source;
+    switch (kind) {
+    case 0: source = WACS_HLINE; break;
+    case 1: source = WACS_VLINE; break;
+    case 2: source = WACS_ULCORNER; break;
+    case 3: source = WACS_URCORNER; break;
+    case 4: source = WACS_LLCORNER; break;
+    default: source = WACS_LRCORNER; break;
+    }
+    wchar_t wch[CCHARW_MAX + 1] = {0};
+    attr_t own = 0;
+    short ownPair = 0;
+    if (getcchar(source, wch, &own, &ownPair, NULL) == ERR) return ERR;
+    cchar_t cell;
+    if (setcchar(&cell, wch, attributes | (own & A_ALTCHARSET), pair, NULL) == ERR) return ERR;
+    return mvwadd_wch(stdscr, row, column, &cell);
 }
 
 /// `wcwidth` (hidden by the Glibc module): -1 for non-printable characters, and for anything non-ASCII under a

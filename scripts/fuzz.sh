@@ -12,7 +12,8 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus"
 cp ../shared/vectors/*.md "$work/corpus/" 2>/dev/null || true
 cd "$work"
-if ! "$OLDPWD/.build-fuzz/debug/BusFuzzer" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 corpus \
+# Swift's backtracer would catch the crash signal before libFuzzer writes the crashing input: leave it to libFuzzer.
+if ! SWIFT_BACKTRACE=enable=no "$OLDPWD/.build-fuzz/debug/BusFuzzer" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 corpus \
     >fuzz.log 2>&1; then
     tail -40 fuzz.log >&2
     mkdir -p "$OLDPWD/.build-fuzz/crashes" && cp crash-* "$OLDPWD/.build-fuzz/crashes/" 2>/dev/null || true

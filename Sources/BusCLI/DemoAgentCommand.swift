@@ -28,7 +28,8 @@ struct DemoAgentCommand: ParsableCommand {
         let writer = BusWriter(path: bus, options: WriterOptions(fsync: false))
         var run = 1
         while true {
-            let runID = "20261126-\(role.rawValue)-\(run)"
+            // Run ids as run-agent makes them: the start time, then the run's number.
+            let runID = "run-20261126-09\(seed)\(run % 6)00-\(run)"
             var last: String?
             for step in DemoScript.steps(for: role, run: run, random: &random) {
                 // Stop when the monitor that started us is gone (no PR_SET_PDEATHSIG from Swift: prctl is variadic).
@@ -41,6 +42,7 @@ struct DemoAgentCommand: ParsableCommand {
                     runID: runID,
                     body: step.body
                 )
+                draft.meta = ["agent": role.agent]
                 if step.repliesToPrevious, let last { draft.parents = [BusParent(msgID: last, kind: "reply_to")] }
                 if let posted = try? writer.post(draft).messages.first { last = posted.msgID }
             }
@@ -54,6 +56,16 @@ struct DemoAgentCommand: ParsableCommand {
 enum DemoScript {
     enum Role: String {
         case planner, builder, tester, reviewer
+
+        /// The `meta.agent` of its messages (the monitor's agent column).
+        var agent: String {
+            switch self {
+            case .planner: "planner"
+            case .builder: "claude"
+            case .tester: "codex"
+            case .reviewer: "gemini"
+            }
+        }
     }
 
     struct Step {
@@ -94,7 +106,7 @@ enum DemoScript {
                 ),
                 Step(type: "QUESTION", body: "Should the rate limiter be per user or per API key?"),
                 Step(
-                    type: "DECISION",
+                    type: "ANSWER",
                     body: "Per API key; per-user limits come later.\nRationale: keys map to billing.",
                     repliesToPrevious: true
                 ),
@@ -115,9 +127,31 @@ enum DemoScript {
                 Step(type: "QUESTION", body: "Is a 429 with Retry-After acceptable for clients of /v1/upload?"),
                 Step(type: "FACT", body: "Added 14 unit tests; coverage of internal/ratelimit is 92.3%"),
                 Step(
+                    type: "ANSWER",
+                    body: "Yes: 429 with Retry-After, documented in docs/api.md",
+                    repliesToPrevious: true
+                ),
+                Step(
                     type: "DONE",
-                    body:
-                        "Rate limiter merged.\nFiles:\n  - internal/ratelimit/bucket.go\n  - internal/ratelimit/bucket_test.go\n  - services/api/router.go"
+                    body: """
+                        Rate limiter merged.
+
+                        ## Summary
+                        Token bucket per API key, refilled every second; 429 with Retry-After when empty.
+
+                        ---
+
+                        Files:
+                          - internal/ratelimit/bucket.go
+                          - internal/ratelimit/bucket_test.go
+                          - services/api/router.go
+
+                        Benchmarks (go test -bench, 8 cores):
+                          BenchmarkTake-8     41.2 ns/op    0 allocs/op
+                          BenchmarkRefill-8   12.9 ns/op    0 allocs/op
+
+                        Follow-ups: per-user limits (next iteration), metrics for rejected requests.
+                        """
                 ),
                 Step(type: "RUN_STOP", body: "builder run \(run) stopped with code 0"),
             ]
@@ -132,6 +166,11 @@ enum DemoScript {
                     ])
                 ),
                 Step(type: "QUESTION", body: "TestUploadResume times out on CI only. Known issue?"),
+                Step(
+                    type: "ANSWER",
+                    body: "Not known before; CI runs the suite in parallel, locally it is serial. Bisecting.",
+                    repliesToPrevious: true
+                ),
                 Step(type: "PROGRESS", body: "Bisecting the flake: 7 commits left"),
                 Step(type: "FACT", body: "Flake caused by a shared temp dir; fixed with t.TempDir() 🎉"),
                 Step(type: "DONE", body: "Integration suite green three runs in a row."),

@@ -19,15 +19,26 @@ package enum MonitorApp {
         for source in sources.sources { model.addSource(source.id, name: source.path) }
         for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
 
+        var environment: [String: String] = [:]
+        for name in ["XDG_STATE_HOME", "HOME"] { environment[name] = getenv(name).map { String(cString: $0) } }
+        let historyFile = FilterHistoryFile.fromEnvironment(environment)
+        do throws(BusError) {
+            model.filterHistory = FilterHistory(try historyFile?.load() ?? [])
+        } catch {
+            model.warning = "filter history not read: \(error.description)"
+        }
+
         let wakeUp = try SelfPipe()
         TerminationSignals.install(wakeFD: wakeUp.writeFD)
         let noColor = getenv("NO_COLOR").map { String(cString: $0).isEmpty == false } ?? false
         let screen = try TerminalScreen(useColor: !noColor)
         defer { screen.end() }
+        // Before the first frame and before anything is measured for drawing: set once, read after.
+        if screen.isUTF8, getenv("RUN_AGENT_NO_WIDTH_PROBE") == nil { DisplayWidth.profile = WidthProbe.measure() }
         let size = screen.size()
         model.resize(width: size.width, height: size.height)
         if !screen.isUTF8 {
-            model.notice = "locale codeset is \(screen.codeset), not UTF-8: set LANG/LC_ALL to a UTF-8 locale"
+            model.warning = "locale codeset is \(screen.codeset), not UTF-8: set LANG/LC_ALL to a UTF-8 locale"
         }
         let worker = PostWorker(wakeUp: wakeUp)
         let writer = BusWriter(path: sources.postPath, options: configuration.writerOptions)
@@ -39,6 +50,7 @@ package enum MonitorApp {
             worker: worker,
             writer: writer
         )
+        loop.historyFile = historyFile
         loop.run()
         screen.end()
         // A post still running finishes (or times out on the lock) before the process exits.
@@ -50,10 +62,18 @@ package enum MonitorApp {
     private static func label(_ configuration: MonitorConfiguration) -> String {
         if let title = configuration.title, !title.isEmpty { return title }
         switch configuration.source {
-        case .file(let path): return path
+        case .file(let path): return homeShortened(path)
         case .project(_, let project): return "project " + project
         }
     }
+}
+
+/// `path` with the home folder written `~`, as shells show it (the status bar has little room).
+func homeShortened(_ path: String) -> String {
+    guard let home = getenv("HOME").map({ String(cString: $0) }), home.count > 1, path.hasPrefix(home + "/") else {
+        return path
+    }
+    return "~" + path.dropFirst(home.count)
 }
 
 /// The local time zone's offset from UTC now (`localtime_r`), for the clock column.

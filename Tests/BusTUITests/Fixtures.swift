@@ -91,3 +91,10 @@ extension MonitorModel {
     /// Renders to text lines.
     var screenLines: [String] { MonitorView.render(self).grid.lines }
 }
+
+extension MonitorModel {
+    /// The list row (from the list's top) that shows visible position `position`.
+    func listRowOffset(ofPosition position: Int) -> Int {
+        (0..<layout.listRows).first { self.position(atListRow: $0) == position } ?? -1
+    }
+}

@@ -205,7 +205,7 @@ struct MalformedListTests {
         RenderTests.expectAligned(grid)
         if width == 40, height == 24 {
             let lines = model.screenLines
-            #expect(lines.contains { $0.contains("| byte 3900  line 157  PROJECT-") }, "\(lines)")
+            #expect(lines.contains { $0.contains("│ byte 3900  line 157  PROJECT-") }, "\(lines)")
             #expect(lines.contains { $0.contains("at: byte 3900, line 157") }, "\(lines)")
             #expect(lines.contains { $0.contains("msg_id: [broken") }, "\(lines)")
         }

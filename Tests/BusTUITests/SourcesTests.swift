@@ -44,7 +44,8 @@ struct SourcesTests {
         try Self.post(PathText.join(project, "task-b", "TASK-MESSAGE-BUS.md"), "task b 1", task: "task-b")
         for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
         #expect(model.visibleBodies == ["project 1", "task a 1", "project 2", "task b 1"])
-        #expect(model.notice == TailReset.created.description)
+        // A task bus appearing for the first time is not news (the demo opened with this notice, issue 9).
+        #expect(model.notice == nil)
     }
 
     @Test("a truncated bus is read again from the start without duplicates")
@@ -95,6 +96,26 @@ struct SourcesTests {
         #expect(model.visibleBodies == ["one", "two", "four"])
         #expect(model.notice == TailReset.archivesMissing(count: 1, bytes: Int(info.st_size)).description)
         #expect(model.notice?.contains("1 rotated archive could not be read") == true)
+    }
+
+    @Test("after rotate the notice says rotated, not created (issue 9)", arguments: [false, true])
+    func rotationNotice(refreshBetween: Bool) throws {
+        let root = Self.temporaryFolder()
+        defer { _ = system("rm -rf '\(root)'") }
+        let path = PathText.join(root, "MESSAGE-BUS.md")
+        try Self.post(path, "one")
+        let sources = try BusSources(.file(path))
+        var model = Fixture.model()
+        for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
+        #expect(model.notice == nil)
+        _ = try BusRotator.rotate(path, maxSize: 0, lockWait: LockWait())
+        if refreshBetween {
+            for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
+        }
+        try Self.post(path, "two")
+        for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
+        #expect(model.visibleBodies == ["one", "two"])
+        #expect(model.notice?.contains("rotated") == true, "\(model.notice ?? "no notice")")
     }
 
     @Test("a missing project folder is an error before the terminal is touched")

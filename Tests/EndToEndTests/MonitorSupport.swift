@@ -294,8 +294,8 @@ final class PaneSession {
     }
 
     /// The visible screen as text (`colours` keeps the escape sequences).
-    func capture(colours: Bool = false) throws -> String {
-        try tmux(["capture-pane", "-p", "-t", "t"] + (colours ? ["-e"] : [])).stdout
+    func capture(colours: Bool = false, trailing: Bool = false) throws -> String {
+        try tmux(["capture-pane", "-p", "-t", "t"] + (colours ? ["-e"] : []) + (trailing ? ["-N"] : [])).stdout
     }
 
     /// Waits until the screen satisfies `condition`; returns that screen or throws with the last one.
@@ -326,6 +326,12 @@ final class PaneSession {
     @discardableResult
     func waitForAbsence(_ text: String, timeout: Duration = .seconds(15)) throws -> String {
         try waitForScreen("\"\(text)\" to go away", timeout: timeout) { !$0.contains(text) }
+    }
+
+    /// Copies every byte the pane's program writes from now on into `path` (`tmux pipe-pane -o`), to check what
+    /// reached the terminal rather than what tmux made of it.
+    func pipeOutput(to path: String) throws {
+        try tmux(["pipe-pane", "-o", "-t", "t", "cat >> " + shellQuoted(path)])
     }
 
     func resize(width: Int, height: Int) throws {

@@ -6,6 +6,7 @@ usage: render.py CAPTURE.ans OUTPUT.png COLUMNS ROWS
 pyte emulates the terminal; Pillow draws each cell on a fixed grid with DejaVu Sans Mono, WenQuanYi Micro Hei for
 CJK and Noto Color Emoji for emoji, so wide characters stay aligned exactly as the terminal laid them out.
 """
+import re
 import sys
 
 import pyte
@@ -58,17 +59,38 @@ def is_emoji(code, wide):
     return code >= 0x1F000 or (wide and 0x2600 <= code <= 0x27BF)
 
 
+# A grapheme cluster tmux keeps in one cell run but pyte would split (a ZWJ sequence, which tmux joins into one
+# wide cell; a flag, two regional indicators) becomes one wide placeholder character for pyte, drawn as the cluster.
+CLUSTER = re.compile("(?:[\U0001F1E6-\U0001F1FF]{2})|(?:.[\uFE0F\U0001F3FB-\U0001F3FF]?(?:\u200D.?[\uFE0F]?)+)")
+PLACEHOLDER_BASE = 0x20000  # CJK Extension B: wide in pyte's wcwidth, and not in the captures
+
+
+def with_placeholders(text, clusters):
+    def replace(match):
+        cluster = match.group(0)
+        if cluster not in clusters:
+            clusters[cluster] = chr(PLACEHOLDER_BASE + len(clusters))
+        return clusters[cluster]
+    return CLUSTER.sub(replace, text)
+
+
 def main():
     capture, output, columns, rows = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     screen = pyte.Screen(columns, rows)
     stream = pyte.Stream(screen)
     with open(capture, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
-    stream.feed(text.rstrip("\n").replace("\n", "\r\n"))
+    clusters = {}
+    # One row at a time, each from its own first column: a row that pyte measures wider than tmux did cannot
+    # scroll the screen and lose the top row.
+    for y, line in enumerate(text.rstrip("\n").split("\n")[:rows]):
+        stream.feed("\x1b[%d;1H" % (y + 1) + with_placeholders(line, clusters))
+    originals = {placeholder: cluster for cluster, placeholder in clusters.items()}
 
     mono, bold = load(MONO, FONT_SIZE), load(MONO_BOLD, FONT_SIZE)
     cjk = load(CJK, FONT_SIZE) or mono
-    emoji = load(EMOJI, 109)  # Noto Color Emoji only comes as a 109 px bitmap font
+    # Noto Color Emoji only comes as a 109 px bitmap font; raqm shapes ZWJ sequences and flags into one glyph.
+    emoji = load(EMOJI, 109, layout_engine=ImageFont.Layout.RAQM) or load(EMOJI, 109)
     image = Image.new("RGB", (columns * CELL_W + 2 * PADDING, rows * CELL_H + 2 * PADDING), DEFAULT_BG)
     draw = ImageDraw.Draw(image)
     for y in range(rows):
@@ -86,10 +108,12 @@ def main():
             left, top = PADDING + x * CELL_W, PADDING + y * CELL_H
             draw.rectangle([left, top, left + width * CELL_W - 1, top + CELL_H - 1], fill=bg)
             char = cell.data
+            if char and char[0] in originals:
+                char = originals[char[0]]
             if char and char != " ":
                 code = ord(char[0])
                 if is_emoji(code, wide) and emoji is not None:
-                    glyph = Image.new("RGBA", (136, 128), (0, 0, 0, 0))
+                    glyph = Image.new("RGBA", (136 * 4, 128), (0, 0, 0, 0))
                     ImageDraw.Draw(glyph).text((0, 0), char, font=emoji, embedded_color=True)
                     box = glyph.getbbox()
                     if box:

@@ -586,11 +586,18 @@ private struct ScanState {
             }
             // Neither writer puts a blank line in a header: a blank line, `---` and `msg_id:` is a separator and
             // the next record, after a header whose writer died (a later writer did not cut it, e.g. Go's).
-            if isBlank(position, end),
-                let ruleEnd = lineEnd(from: end + 1), isRule(end + 1, ruleEnd),
-                announcesHeader(at: ruleEnd + 1) != false
-            {
-                return .invalid(reason: "torn record: its header was cut off", closer: end + 1, closerLine: line + 1)
+            // While the line after that `---` is still being written a reader cannot tell yet, and waits.
+            if isBlank(position, end), let ruleEnd = lineEnd(from: end + 1), isRule(end + 1, ruleEnd) {
+                switch announcesHeader(at: ruleEnd + 1) {
+                case false?: break
+                case nil where !final: return .incomplete
+                case true?, nil:
+                    return .invalid(
+                        reason: "torn record: its header was cut off",
+                        closer: end + 1,
+                        closerLine: line + 1
+                    )
+                }
             }
             // Under the writer's lock nothing is being written, and both writers put msg_id first: a candidate
             // that starts otherwise and is never closed is text after a `---` rule, not a torn header. (Readers

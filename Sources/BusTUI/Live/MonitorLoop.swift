@@ -16,6 +16,8 @@ final class MonitorLoop {
     private let wakeUp: SelfPipe
     private let worker: PostWorker
     private let writer: BusWriter
+    /// Where Enter in the filter prompt saves the history; nil keeps it for this run only.
+    var historyFile: FilterHistoryFile?
     private let clock = ContinuousClock()
     private var lastFrame: ContinuousClock.Instant
     private var nextRecheck: ContinuousClock.Instant
@@ -101,12 +103,20 @@ final class MonitorLoop {
             case .setMouse(let enabled): screen.setMouse(enabled)
             case .readRecordBytes(let request):
                 model.recordBytesRead(request.key, RecordBytesReader.read(request))
+            case .saveFilterHistory(let entries):
+                do throws(BusError) {
+                    try historyFile?.save(entries)
+                } catch {
+                    model.notice = "filter history not saved: \(error.description)"
+                }
             case .post(let draft):
                 if !worker.start(draft, writer: writer) {
                     model.postFinished(.failure(.invalidMessage("a post is already running", path: writer.path)))
                 }
             }
         }
+        // Once per batch: typing fast or pasting into the filter refilters once, never per key.
+        model.applyLiveFilter()
         return false
     }
 
@@ -151,7 +161,7 @@ final class MonitorLoop {
             model.notice = error.description
         case .success(let tail):
             for reset in tail.resets {
-                model.notice = reset.description
+                model.noteReset(reset, source: update.source)
                 switch reset {
                 case .truncated: model.resetSource(update.source)
                 case .rotated, .replaced, .created: model.sourceRestarted(update.source)

@@ -1,8 +1,9 @@
 extension KeyEvent {
-    /// Joins ESC with an Enter read right after it in the same batch into Alt-Enter.
+    /// Joins ESC with an Enter read right after it in the same batch into Alt-Enter, and ESC with `b` or `f`
+    /// into Alt-B / Alt-F (word moves in text fields).
     ///
-    /// Terminals send Alt-Enter as ESC CR, and ncurses hands it over as two keys. ESC before any other key stays Escape (the monitor binds no other Alt
-    /// keys, and Esc quickly followed by a command key must do both).
+    /// Terminals send Alt-key as ESC then the key, and ncurses hands it over as two keys. ESC before any other
+    /// key stays Escape (Esc quickly followed by a command key must do both; `b` and `f` are no command keys).
     static func combiningEscapes(_ keys: [KeyEvent]) -> [KeyEvent] {
         var result: [KeyEvent] = []
         result.reserveCapacity(keys.count)
@@ -13,6 +14,10 @@ extension KeyEvent {
                 switch keys[index + 1] {
                 case .enter, .control("j"):
                     result.append(.altEnter)
+                    index += 2
+                    continue
+                case .character(let letter) where letter == "b" || letter == "f":
+                    result.append(.alt(letter))
                     index += 2
                     continue
                 default:

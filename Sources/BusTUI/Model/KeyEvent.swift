@@ -7,6 +7,8 @@ package enum KeyEvent: Sendable, Equatable {
     case enter
     /// Alt-Enter: ESC then CR.
     case altEnter
+    /// Alt plus a letter (ESC then the letter in one read): `.alt("b")` is Alt-B.
+    case alt(Character)
     case tab
     case backTab
     case escape

@@ -49,6 +49,32 @@ struct LineEditor: Sendable, Equatable {
         cursor = start
     }
 
+    /// Removes the word before the cursor and the blanks after it (Ctrl-W, as in a shell).
+    mutating func deleteWordBackward() {
+        let start = wordStart(before: cursor)
+        for character in characters[start..<cursor] where character == "\n" { lineCount -= 1 }
+        characters.removeSubrange(start..<cursor)
+        cursor = start
+    }
+
+    /// Moves to the start of the word before the cursor (Alt-B).
+    mutating func wordLeft() { cursor = wordStart(before: cursor) }
+
+    /// Moves past the end of the word after the cursor (Alt-F).
+    mutating func wordRight() {
+        var position = cursor
+        while position < characters.count, characters[position].isWhitespace { position += 1 }
+        while position < characters.count, !characters[position].isWhitespace { position += 1 }
+        cursor = position
+    }
+
+    private func wordStart(before index: Int) -> Int {
+        var position = index
+        while position > 0, characters[position - 1].isWhitespace { position -= 1 }
+        while position > 0, !characters[position - 1].isWhitespace { position -= 1 }
+        return position
+    }
+
     /// Replaces the whole text, cursor at the end.
     mutating func set(_ text: String) {
         self = LineEditor(text)

@@ -5,6 +5,7 @@ internal import BusCore
 /// - `word` matches messages whose body, type, task, run, project or id contains it (any case).
 /// - `type:FACT,DONE` matches one of those types exactly (any case); `task:`, `run:`, `project:` match
 ///   fields containing the value; an empty value (`task:`) matches an empty field.
+/// - `/pattern/` or `re:pattern` is a case-insensitive regular expression searched in the same fields as a word.
 /// - `!term` negates a term; `"two words"` keeps spaces in one term.
 struct MessageQuery: Sendable, Equatable {
     enum Field: String, Sendable, CaseIterable {
@@ -13,6 +14,7 @@ struct MessageQuery: Sendable, Equatable {
         case task
         case run
         case project
+        case regex = "re"
     }
 
     struct Term: Sendable, Equatable {
@@ -20,16 +22,30 @@ struct MessageQuery: Sendable, Equatable {
         /// Lowercased UTF-8 values; the term matches when any of them does.
         var values: [[UInt8]]
         var negated: Bool
+        /// The compiled pattern of a `.regex` term.
+        var pattern: QueryPattern?
     }
 
     let text: String
     let terms: [Term]
+    /// Why a regex term could not be compiled (that term is left out): shown in the prompt.
+    let error: String?
 
     var isEmpty: Bool { terms.isEmpty }
 
     init(_ text: String) {
         self.text = text
-        terms = Self.split(text).compactMap(Self.term)
+        var terms: [Term] = []
+        var error: String?
+        for word in Self.split(text) {
+            switch Self.term(word) {
+            case .success(let term?): terms.append(term)
+            case .success(nil): break
+            case .failure(let failure): error = error ?? failure.message
+            }
+        }
+        self.terms = terms
+        self.error = error
     }
 
     /// True when every term matches `message`.
@@ -63,10 +79,16 @@ struct MessageQuery: Sendable, Equatable {
         return words
     }
 
-    private static func term(_ word: String) -> Term? {
+    private static func term(_ word: String) -> Result<Term?, QueryPattern.Failure> {
         var rest = Substring(word)
         let negated = rest.hasPrefix("!")
         if negated { rest = rest.dropFirst() }
+        if rest.count >= 2, rest.hasPrefix("/"), rest.hasSuffix("/") {
+            return regexTerm(String(rest.dropFirst().dropLast()), negated: negated)
+        }
+        if rest.lowercased().hasPrefix("re:") {
+            return regexTerm(String(rest.dropFirst(3)), negated: negated)
+        }
         var field = Field.any
         if let colon = rest.firstIndex(of: ":"),
             let named = Field(rawValue: rest[..<colon].lowercased()), named != .any
@@ -75,17 +97,27 @@ struct MessageQuery: Sendable, Equatable {
             rest = rest[rest.index(after: colon)...]
         }
         if field == .any {
-            guard !rest.isEmpty else { return nil }
-            return Term(field: .any, values: [Array(rest.lowercased().utf8)], negated: negated)
+            guard !rest.isEmpty else { return .success(nil) }
+            return .success(Term(field: .any, values: [Array(rest.lowercased().utf8)], negated: negated))
         }
         let values = rest.split(separator: ",", omittingEmptySubsequences: false).map { Array($0.lowercased().utf8) }
-        return Term(field: field, values: values, negated: negated)
+        return .success(Term(field: field, values: values, negated: negated))
+    }
+
+    private static func regexTerm(_ source: String, negated: Bool) -> Result<Term?, QueryPattern.Failure> {
+        guard !source.isEmpty else { return .success(nil) }
+        return QueryPattern.compile(source).map { Term(field: .regex, values: [], negated: negated, pattern: $0) }
     }
 }
 
 extension MessageQuery.Term {
     func matches(_ message: BusMessage) -> Bool {
         switch field {
+        case .regex:
+            guard let pattern else { return true }
+            return pattern.matches(message.body) || pattern.matches(message.type)
+                || pattern.matches(message.taskID) || pattern.matches(message.runID)
+                || pattern.matches(message.projectID) || pattern.matches(message.msgID)
         case .any:
             let needle = values[0]
             return TextMatch.contains(message.body, needle) || TextMatch.contains(message.type, needle)
@@ -105,6 +137,40 @@ extension MessageQuery.Term {
     private func field(_ value: String, _ needle: [UInt8]) -> Bool {
         needle.isEmpty ? value.isEmpty : TextMatch.contains(value, needle)
     }
+}
+
+/// A case-insensitive regular expression of the filter, compared by its source so queries stay `Equatable`.
+struct QueryPattern: @unchecked Sendable, Equatable {
+    /// Why a pattern did not compile, as the prompt shows it.
+    struct Failure: Error, Equatable {
+        var message: String
+    }
+
+    let source: String
+    // Unchecked Sendable: the model owns the query and only one thread (the event loop) matches with it.
+    private let regex: Regex<AnyRegexOutput>
+
+    private init(source: String, regex: Regex<AnyRegexOutput>) {
+        self.source = source
+        self.regex = regex
+    }
+
+    /// Compiles `source`; an invalid pattern is a `Failure` naming it, never a crash.
+    static func compile(_ source: String) -> Result<QueryPattern, Failure> {
+        do {
+            let regex = try Regex(source).ignoresCase()
+            return .success(QueryPattern(source: source, regex: regex))
+        } catch {
+            let reason = String(describing: error).split(separator: "\n").first.map(String.init) ?? "invalid"
+            return .failure(Failure(message: "bad regex /\(source)/: \(reason)"))
+        }
+    }
+
+    func matches(_ text: String) -> Bool {
+        text.contains(regex)
+    }
+
+    static func == (lhs: QueryPattern, rhs: QueryPattern) -> Bool { lhs.source == rhs.source }
 }
 
 /// Case-insensitive matching on UTF-8 bytes without allocating: filtering 100k messages must feel instant.

@@ -4,7 +4,15 @@ extension MonitorModel {
     /// Applies one key: overlays first, then the prompt, the compose box, the detail pane, the list.
     /// - Returns: what the event loop must do (quit, post, switch the mouse).
     mutating func handle(_ key: KeyEvent) -> MonitorAction {
-        if key == .control("c") { return .quit }
+        if key == .control("c") {
+            // A draft is put aside, not thrown away: the first Ctrl-C closes the box, the second quits.
+            guard let state = compose, !state.isBusy, !state.body.isEmpty else { return .quit }
+            savedDraft = state
+            compose = nil
+            notice = "draft kept (c reopens it); Ctrl-C again to quit"
+            settle()
+            return .none
+        }
         defer { settle() }
         // A notice is news until the next key; keys that have something to say set a new one below.
         if case .mouse = key {} else { notice = nil }
@@ -31,14 +39,18 @@ extension MonitorModel {
             if !query.isEmpty { setQuery("") }
             closeDetail()
         case .tab, .backTab: setFocus(.detail)
-        case .character("/"): prompt = LineEditor(query.text)
+        case .character("/"):
+            prompt = LineEditor(query.text)
+            promptError = nil
         case .character("t"): overlay = .picker(PickerState(kind: .type, counts: store.typeCounts, chosen: chosenTypes))
         case .character("T"): overlay = .picker(PickerState(kind: .task, counts: store.taskCounts, chosen: chosenTasks))
         case .character("n"): findNext(step: 1)
         case .character("N"): findNext(step: -1)
         case .character("F"):
             if following { pauseFollowing() } else { resumeFollowing() }
-        case .character("c"): compose = ComposeState()
+        case .character("c"):
+            compose = savedDraft ?? ComposeState()
+            savedDraft = nil
         case .character("p"): jumpToParent()
         case .character("?"): overlay = .help(scroll: 0)
         case .character("!"): openMalformedList()
@@ -108,27 +120,43 @@ extension MonitorModel {
         return .none
     }
 
+    /// The `/` prompt: the list follows the text as it is typed (`applyLiveFilter` after each batch of keys),
+    /// Up/Down walk the history, Enter keeps the filter and records it, Esc clears it.
     private mutating func handlePrompt(_ key: KeyEvent) -> MonitorAction {
         guard var editor = prompt else { return .none }
         switch key {
         case .enter:
+            let text = editor.text
+            let parsed = MessageQuery(text)
+            if let error = parsed.error {
+                // An invalid pattern keeps the prompt open with its error, the list on the last valid filter.
+                promptError = error
+                return .none
+            }
             prompt = nil
-            setQuery(editor.text)
-            return .none
+            promptError = nil
+            promptDirty = false
+            setQuery(text)
+            filterHistory.endBrowsing()
+            guard filterHistory.add(text) else { return .none }
+            return .saveFilterHistory(filterHistory.entries)
         case .escape:
             prompt = nil
+            promptError = nil
+            promptDirty = false
+            filterHistory.endBrowsing()
             setQuery("")
             return .none
-        case .character(let character): editor.insert(character)
-        case .backspace: editor.backspace()
-        case .delete: editor.deleteForward()
-        case .left: editor.left()
-        case .right: editor.right()
-        case .home, .control("a"): editor.home()
-        case .end, .control("e"): editor.end()
-        case .control("u"): editor.deleteToLineStart()
-        default: break
+        case .up:
+            guard let text = filterHistory.older(than: editor.text) else { return .none }
+            editor.set(text)
+        case .down:
+            guard let text = filterHistory.newer() else { return .none }
+            editor.set(text)
+        default:
+            editor.edit(key)
         }
+        if editor.text != prompt?.text { promptDirty = true }
         prompt = editor
         return .none
     }
@@ -211,8 +239,7 @@ extension MonitorModel {
         case .wheelUp: move(by: -3)
         case .wheelDown: move(by: 3)
         case .press, .doubleClick:
-            let position = listTop + event.row - layout.list.top
-            guard position < visible.count else { return .none }
+            guard let position = position(atListRow: event.row - layout.list.top) else { return .none }
             select(position: position)
             if compose == nil { setFocus(.list) }
             if event.kind == .doubleClick { openDetail() }
@@ -233,6 +260,9 @@ extension LineEditor {
         case .home, .control("a"): home()
         case .end, .control("e"): end()
         case .control("u"): deleteToLineStart()
+        case .control("w"): deleteWordBackward()
+        case .alt("b"): wordLeft()
+        case .alt("f"): wordRight()
         default: break
         }
     }

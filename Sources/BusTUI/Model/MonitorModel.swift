@@ -10,6 +10,8 @@ enum MonitorAction: Sendable, Equatable {
     case setMouse(Bool)
     /// Read a malformed record's bytes from its file and report back with `recordBytesRead`.
     case readRecordBytes(RecordBytesRequest)
+    /// Write the filter history (oldest first) to its file.
+    case saveFilterHistory([String])
 }
 
 /// Everything the monitor shows, and how keys change it: the pure core of the terminal UI.
@@ -62,10 +64,27 @@ struct MonitorModel: Sendable {
     var overlay: Overlay?
     /// The `/` prompt while it is open.
     var prompt: LineEditor?
+    /// Why the prompt's text is not a valid filter (a bad regex); the list keeps the last valid one.
+    var promptError: String?
+    /// The prompt's text changed since the list was last filtered by it.
+    var promptDirty = false
+    /// Filters applied with Enter, for Up/Down in the prompt.
+    var filterHistory = FilterHistory()
     var compose: ComposeState?
     private(set) var mouseEnabled = true
-    /// The latest event worth telling (rotation, truncation, search wrapped...).
+    /// The latest event worth telling (rotation, truncation, search wrapped...); gone at the next key.
     var notice: String?
+    /// A standing problem (a non-UTF-8 locale): shown until the monitor exits, unlike a notice.
+    var warning: String?
+    /// The draft a Ctrl-C put aside: the next `c` opens it again.
+    var savedDraft: ComposeState?
+    /// The id of a message this monitor posted, to select once it is read back (so a post made while paused
+    /// is brought into view).
+    private(set) var revealID: String?
+    /// The last reset each source reported, so a creation is only news after a deletion.
+    private var lastReset: [Int32: TailReset] = [:]
+    /// Agents seen (`meta.agent`, else the run id), for the agent column's width.
+    private(set) var agentsSeen: [String: Int] = [:]
     /// The outcome of the last post: `posted <id>` or `post failed: <reason>`.
     var postResult: String?
     private(set) var detailCache: DetailCache?
@@ -120,6 +139,7 @@ struct MonitorModel: Sendable {
         let selectedKey = selection.map { store.keys[$0] }
         let before = visible.count
         let start = store.append(messages, source: source)
+        for message in messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
         if let current = selection, current >= start, let selectedKey {
             selection = store.index(of: selectedKey, from: start)
         }
@@ -127,15 +147,64 @@ struct MonitorModel: Sendable {
         let added = visible.count - before
         if !following, added > 0 { newCount += added }
         fixSelection()
+        revealPosted(from: start)
+        refreshPicker()
         settle()
+    }
+
+    /// Who wrote a message, for the agent column: `meta.agent`, else the run id.
+    static func agent(of message: BusMessage) -> String {
+        if let agent = message.meta["agent"], !agent.isEmpty { return agent }
+        return message.runID
+    }
+
+    /// Selects the message this monitor posted once it has been read back, wherever the list was.
+    private mutating func revealPosted(from start: Int) {
+        guard let id = revealID else { return }
+        var index = store.count - 1
+        while index >= start {
+            if store.messages[index].msgID == id {
+                revealID = nil
+                guard passes(store.messages[index]) else { return }
+                if index != visible.last { following = false }
+                if index != selection { detailScroll = 0 }
+                selection = index
+                return
+            }
+            index -= 1
+        }
+    }
+
+    /// An open picker's counts follow the messages as they arrive (its cursor stays on the same name).
+    private mutating func refreshPicker() {
+        guard case .picker(let picker) = overlay else { return }
+        let counts = picker.kind == .type ? store.typeCounts : store.taskCounts
+        var fresh = PickerState(kind: picker.kind, counts: counts, chosen: picker.chosen)
+        let name = picker.items.indices.contains(picker.cursor) ? picker.items[picker.cursor].name : nil
+        fresh.cursor = name.flatMap { name in fresh.items.firstIndex { $0.name == name } } ?? picker.cursor
+        fresh.cursor = min(fresh.cursor, max(0, fresh.items.count - 1))
+        fresh.top = picker.top
+        overlay = .picker(fresh)
+    }
+
+    /// Tells a source's reset in the status bar when it is news: a bus that appears for the first time (the
+    /// demo's task buses, a rotation's new file) is not; one that comes back after being deleted is.
+    mutating func noteReset(_ reset: TailReset, source: Int32) {
+        defer { lastReset[source] = reset }
+        if reset == .created {
+            guard lastReset[source] == .deleted else { return }
+        }
+        notice = reset.description
     }
 
     /// Replaces messages whose records grew since they were read (the tailer's revisions), in place.
     mutating func revise(_ messages: [BusMessage], source: Int32) {
         let changed = messages.compactMap { store.revise($0, source: source) }
         guard let first = changed.min() else { return }
+        for message in messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
         refilter(from: first)
         fixSelection()
+        refreshPicker()
         settle()
     }
 
@@ -149,10 +218,13 @@ struct MonitorModel: Sendable {
     mutating func resetSource(_ source: Int32) {
         let selectedKey = selection.map { store.keys[$0] }
         store.removeSource(source)
+        agentsSeen = [:]
+        for message in store.messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
         malformedLog.reset(source: source)
         selection = selectedKey.flatMap { store.index(of: $0) }
         refilter(from: 0)
         fixSelection()
+        refreshPicker()
         settle()
     }
 
@@ -174,7 +246,16 @@ struct MonitorModel: Sendable {
         switch result {
         case .success(let id):
             compose = nil
+            savedDraft = nil
             postResult = "posted \(id)"
+            revealID = id
+            if let index = store.messages.lastIndex(where: { $0.msgID == id }) {
+                revealID = nil
+                if passes(store.messages[index]) {
+                    if index != visible.last { following = false }
+                    selection = index
+                }
+            }
         case .failure(let error):
             compose?.phase = .editing
             compose?.error = error.description
@@ -193,6 +274,19 @@ struct MonitorModel: Sendable {
 
     mutating func setQuery(_ text: String) {
         query = MessageQuery(text)
+        if !query.isEmpty { search = query }
+        refilterAll()
+    }
+
+    /// Filters the list by the prompt's text if it changed: called once per batch of keys, so a burst of
+    /// typing or a paste refilters once, and a text with a bad regex leaves the list on the last valid filter.
+    mutating func applyLiveFilter() {
+        guard promptDirty, let editor = prompt else { return }
+        promptDirty = false
+        let parsed = MessageQuery(editor.text)
+        promptError = parsed.error
+        guard parsed.error == nil, parsed != query else { return }
+        query = parsed
         if !query.isEmpty { search = query }
         refilterAll()
     }
@@ -248,14 +342,17 @@ struct MonitorModel: Sendable {
 
     // MARK: Selection
 
-    /// Selects visible position `position` (clamped); moving off the newest message pauses following.
+    /// Selects visible position `position` (clamped) and pins it.
+    ///
+    /// An explicit choice stops following (arrivals are counted as new) even on the newest message, until
+    /// `G`/End resumes it.
     mutating func select(position: Int) {
         guard !visible.isEmpty else { return }
         let clamped = min(max(0, position), visible.count - 1)
         let target = visible[clamped]
         if target != selection { detailScroll = 0 }
         selection = target
-        if clamped < visible.count - 1 { following = false }
+        following = false
     }
 
     mutating func move(by delta: Int) {
@@ -279,8 +376,10 @@ struct MonitorModel: Sendable {
 
     // MARK: Panes
 
+    /// Opens the selected message; opening it pins it (following stops), so the pane keeps showing it.
     mutating func openDetail() {
         guard selection != nil else { return }
+        following = false
         detailOpen = true
         detailScroll = 0
     }
@@ -360,6 +459,31 @@ struct MonitorModel: Sendable {
 
     // MARK: Layout upkeep
 
+    /// Visible position before which the `── N new ──` rule is drawn: where the messages that arrived while
+    /// paused start; nil when following or nothing is new.
+    var newRulePosition: Int? {
+        guard !following, newCount > 0, newCount <= visible.count else { return nil }
+        return visible.count - newCount
+    }
+
+    /// Blank rows above the first message: with fewer messages than rows the list sits at the bottom, next to
+    /// the compose box, like a chat.
+    var listPad: Int {
+        let rule = newRulePosition.map { $0 >= listTop ? 1 : 0 } ?? 0
+        return max(0, layout.listRows - (visible.count - listTop) - rule)
+    }
+
+    /// The visible position shown on list row `offset` (from the list's top), nil for a blank or the rule.
+    func position(atListRow offset: Int) -> Int? {
+        var position = listTop + offset - listPad
+        guard position >= listTop else { return nil }
+        if let rule = newRulePosition, rule >= listTop {
+            if position == rule { return nil }
+            if position > rule { position -= 1 }
+        }
+        return position < visible.count ? position : nil
+    }
+
     /// Brings scroll positions back in range after any change: the selection stays on screen, the detail
     /// pane never scrolls past its end.
     mutating func settle() {
@@ -367,11 +491,17 @@ struct MonitorModel: Sendable {
         if !detailOpen { focus = .list }
         let layout = self.layout
         let rows = layout.listRows
-        if let cursor, rows > 0 {
+        // Behind an overlay the list stands still; it catches up when the overlay closes.
+        if let cursor, rows > 0, overlay == nil {
             if cursor < listTop { listTop = cursor }
-            if cursor >= listTop + rows { listTop = cursor - rows + 1 }
+            // The new-messages rule takes a row when it is drawn between the top and the selection.
+            let ruleAbove = newRulePosition.map { $0 >= listTop && $0 <= cursor } ?? false
+            let usable = max(1, ruleAbove ? rows - 1 : rows)
+            if cursor >= listTop + usable { listTop = cursor - usable + 1 }
         }
-        listTop = min(max(0, listTop), max(0, visible.count - rows))
+        // Scrolled to the end, the rule's row comes on top of the rows the messages need.
+        let ruleShown = newRulePosition.map { $0 >= listTop } ?? false
+        listTop = min(max(0, listTop), max(0, visible.count - rows + (ruleShown ? 1 : 0)))
         if detailOpen, let message = selected {
             let contentWidth = max(1, layout.width - 1)
             // The message too, not only its key: a revision (the record grew) keeps the key.

@@ -15,6 +15,9 @@ struct ScreenLayout: Sendable, Equatable {
     var width: Int
     var height: Int
     var status: Band
+    /// The row naming the list's columns; nil when the list has fewer than three rows.
+    var header: Band?
+    /// The list's message rows (below the header).
     var list: Band
     /// The detail pane, its first row a title bar; nil when closed.
     var detail: Band?
@@ -50,6 +53,12 @@ struct ScreenLayout: Sendable, Equatable {
             detail = Band(top: contentTop + listRows, height: content - listRows)
             content = listRows
         }
-        list = Band(top: contentTop, height: content)
+        if content >= 3 {
+            header = Band(top: contentTop, height: 1)
+            list = Band(top: contentTop + 1, height: content - 1)
+        } else {
+            header = nil
+            list = Band(top: contentTop, height: content)
+        }
     }
 }

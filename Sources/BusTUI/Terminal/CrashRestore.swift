@@ -23,6 +23,7 @@ enum CrashRestore {
         }
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { signal in
+            shim_sgr_mouse(0)
             endwin()
             var previous = previousActions[Int(signal)]
             sigaction(signal, &previous, nil)

@@ -12,6 +12,9 @@ final class TerminalScreen {
     /// The locale's codeset ("UTF-8", "ANSI_X3.4-1968", ...).
     let codeset: String
     private var ended = false
+    private var mouseOn = false
+    private var clicks = ClickTracker()
+    private let started = ContinuousClock.now
 
     /// Takes the locale from the environment, starts ncurses on stdin/stdout (`newterm`) and sets the modes the
     /// monitor needs: raw keys (Ctrl-C arrives as a key), no echo, Enter distinct from Ctrl-J (`nonl`), keypad
@@ -39,10 +42,13 @@ final class TerminalScreen {
             use_default_colors()
             if shim_colors() >= 8, shim_color_pairs() > Int32(ColorRole.allCases.count) {
                 colorsEnabled = true
-                // Pair n is curses colour n (1 red ... 6 cyan) on the terminal's own background (-1), so light
-                // and dark themes both stay readable.
+                // Pair n is the role's colour on the terminal's own background (-1). With 8 colours that is curses
+                // colour n (1 red ... 6 cyan); with 256, a mid-tone of the same hue that reads on light and dark
+                // backgrounds alike (plain yellow and cyan vanish on white, plain blue on black).
+                let rich = shim_colors() >= 256
                 for role in ColorRole.allCases where role != .none && role != .chrome {
-                    init_pair(Int16(role.rawValue), Int16(role.rawValue), -1)
+                    let color = rich ? Self.palette256[role] ?? Int16(role.rawValue) : Int16(role.rawValue)
+                    init_pair(Int16(role.rawValue), color, -1)
                 }
             }
         }
@@ -50,6 +56,11 @@ final class TerminalScreen {
     }
 
     deinit { end() }
+
+    /// xterm-256 colour indexes per role: red 160, green 28, yellow 136, blue 32, magenta 127, cyan 30.
+    private static let palette256: [ColorRole: Int16] = [
+        .red: 160, .green: 28, .yellow: 136, .blue: 32, .magenta: 127, .cyan: 30,
+    ]
 
     var isUTF8: Bool {
         let normalized = codeset.uppercased().replacingDashes
@@ -61,10 +72,14 @@ final class TerminalScreen {
         (Int(shim_width()), Int(shim_height()))
     }
 
-    /// Turns mouse reporting on (buttons and wheel) or off so the terminal's own text selection works.
+    /// Turns mouse reporting on (buttons and wheel, SGR 1006 encoding) or off.
+    ///
+    /// Off lets the terminal's own text selection work. ncurses' own mouse support stays off: it would pick
+    /// the X10 encoding from terminfo.
     func setMouse(_ enabled: Bool) {
-        mouseinterval(0)
-        mousemask(enabled ? shim_mouse_mask() : 0, nil)
+        guard enabled != mouseOn, !ended else { return }
+        mouseOn = enabled
+        shim_sgr_mouse(enabled ? 1 : 0)
     }
 
     /// The keys ncurses has queued (`wget_wch` until ERR, at most 4096 at a time so a huge paste cannot
@@ -82,9 +97,13 @@ final class TerminalScreen {
             } else if let key = Self.characterKey(character) {
                 keys.append(key)
             }
-            if keys.count >= 4096 { return (KeyEvent.combiningEscapes(keys), true) }
+            if keys.count >= 4096 { return (decoded(keys), true) }
         }
-        return (KeyEvent.combiningEscapes(keys), false)
+        return (decoded(keys), false)
+    }
+
+    private func decoded(_ keys: [KeyEvent]) -> [KeyEvent] {
+        KeyEvent.combiningEscapes(clicks.decode(keys, now: ContinuousClock.now - started))
     }
 
     private static func characterKey(_ code: wint_t) -> KeyEvent? {
@@ -116,38 +135,49 @@ final class TerminalScreen {
         case shim_key_enter(): return .enter
         case shim_key_btab(): return .backTab
         case shim_key_resize(): return .resize
-        case shim_key_mouse():
-            var row: Int32 = 0
-            var column: Int32 = 0
-            let kind: MouseEvent.Kind
-            switch shim_read_mouse(&row, &column) {
-            case 1: kind = .wheelUp
-            case 2: kind = .wheelDown
-            case 3: kind = .press
-            case 4: kind = .doubleClick
-            default: return nil
-            }
-            return .mouse(MouseEvent(kind, row: Int(row), column: Int(column)))
         default: return nil
         }
     }
 
     /// Copies a frame to the terminal: `werase`, one `mvwadd_wch` per non-blank cell, `wnoutrefresh` and a
     /// single `doupdate` (no flicker: ncurses sends only what changed).
+    ///
+    /// A cluster a `cchar_t` cannot hold as the terminal measures it (several spacing code points: a ZWJ family,
+    /// a skin tone, a flag) is a blank placeholder of its width to ncurses, and its bytes are written over the
+    /// placeholder after `doupdate`, with the cell's attributes, every frame: no code point is dropped.
     func draw(_ screen: RenderedScreen) {
         guard !ended else { return }
         let grid = screen.grid
         let (width, height) = size()
         werase(shim_stdscr())
         var buffer = [wchar_t](repeating: 0, count: Int(shim_cchar_max()) + 1)
+        let blank: [wchar_t] = [wchar_t(UInt8(ascii: " ")), 0]
+        var overlays: [(row: Int32, column: Int32, text: String, attributes: attr_t, pair: Int16)] = []
         for row in 0..<min(grid.height, height) {
             for column in 0..<min(grid.width, width) {
                 let cell = grid[row, column]
                 guard cell.width > 0, cell != .blank else { continue }
-                fill(&buffer, with: cell)
                 let attributes = attributes(for: cell.style)
                 let pair = colorsEnabled && cell.style.color != .chrome ? Int16(cell.style.color.rawValue) : 0
-                _ = shim_put_cell(Int32(row), Int32(column), buffer, attributes, pair)
+                if let line = Self.lineKinds[cell.character] {
+                    _ = shim_put_line(Int32(row), Int32(column), line, attributes, pair)
+                } else if fill(&buffer, with: cell) {
+                    _ = shim_put_cell(Int32(row), Int32(column), buffer, attributes, pair)
+                } else if !isUTF8 {
+                    // Only a UTF-8 terminal can take the bytes: a `?` and blanks keep the row's width.
+                    _ = shim_put_cell(Int32(row), Int32(column), buffer, attributes, pair)
+                    for offset in 1..<max(1, min(Int(cell.width), width - column)) {
+                        _ = shim_put_cell(Int32(row), Int32(column + offset), blank, attributes, pair)
+                    }
+                } else {
+                    let span = min(Int(cell.width), width - column)
+                    for offset in 0..<span {
+                        _ = shim_put_cell(Int32(row), Int32(column + offset), blank, attributes, pair)
+                    }
+                    if span == Int(cell.width) {
+                        overlays.append((Int32(row), Int32(column), String(cell.character), attributes, pair))
+                    }
+                }
             }
         }
         if let cursor = screen.cursor, cursor.row < height, cursor.column < width {
@@ -158,29 +188,49 @@ final class TerminalScreen {
         }
         wnoutrefresh(shim_stdscr())
         doupdate()
+        guard !overlays.isEmpty else { return }
+        for overlay in overlays {
+            _ = shim_raw_move(overlay.row, overlay.column)
+            _ = shim_raw_attributes(overlay.attributes, overlay.pair)
+            shim_raw_text(overlay.text)
+        }
+        _ = shim_raw_attributes(shim_attr_normal(), 0)
+        // Back to where ncurses believes the cursor is, so its next relative moves land right.
+        var row: Int32 = 0
+        var column: Int32 = 0
+        shim_screen_cursor(&row, &column)
+        _ = shim_raw_move(max(0, row), max(0, column))
+        shim_raw_flush()
     }
+
+    /// The grid's box-drawing characters and the `WACS_*` kind `shim_put_line` draws for each.
+    private static let lineKinds: [Character: Int32] = [
+        BoxLine.horizontal: 0, BoxLine.vertical: 1, BoxLine.topLeft: 2, BoxLine.topRight: 3, BoxLine.bottomLeft: 4,
+        BoxLine.bottomRight: 5,
+    ]
 
     /// The cell's character as ncurses wants it: a spacing character and its combining marks, NUL-terminated.
     ///
-    /// Where the C library measures the character differently from the grid (an older Unicode table, a
-    /// non-UTF-8 locale) a `?` is drawn instead, so the row cannot shift.
-    private func fill(_ buffer: inout [wchar_t], with cell: Cell) {
+    /// - Returns: false when a `cchar_t` cannot hold the cluster as the grid measures it (more code points than
+    ///   `CCHARW_MAX`, spacing ones after the first, or a first one whose `wcwidth` is not the cell's width):
+    ///   the caller draws it over a placeholder, or under a non-UTF-8 locale as `?` (the buffer's content then).
+    private func fill(_ buffer: inout [wchar_t], with cell: Cell) -> Bool {
         let scalars = Array(cell.character.unicodeScalars)
-        var count = 0
-        if let first = scalars.first, shim_wcwidth(wchar_t(bitPattern: first.value)) == Int32(cell.width) {
-            buffer[0] = wchar_t(bitPattern: first.value)
-            count = 1
-            for scalar in scalars.dropFirst() where count < buffer.count - 1 {
-                // Only combining marks may ride along; joined emoji parts are spacing and would be refused.
-                guard shim_wcwidth(wchar_t(bitPattern: scalar.value)) == 0 else { continue }
-                buffer[count] = wchar_t(bitPattern: scalar.value)
-                count += 1
-            }
-        } else {
-            buffer[0] = wchar_t(UInt8(ascii: "?"))
-            count = 1
+        buffer[0] = wchar_t(UInt8(ascii: "?"))
+        buffer[1] = 0
+        guard let first = scalars.first else { return true }
+        let extrasAreMarks = scalars.dropFirst().allSatisfy { shim_wcwidth(wchar_t(bitPattern: $0.value)) == 0 }
+        let fits =
+            shim_wcwidth(wchar_t(bitPattern: first.value)) == Int32(cell.width) && extrasAreMarks
+            && scalars.count < buffer.count && !scalars.contains { $0.value == 0x200D }
+        guard fits else {
+            // Under a non-UTF-8 locale the caller draws the buffer: the cut mark as `~`, anything else as `?`.
+            if cell.character == "…" { buffer[0] = wchar_t(UInt8(ascii: "~")) }
+            return false
         }
-        buffer[count] = 0
+        for (index, scalar) in scalars.enumerated() { buffer[index] = wchar_t(bitPattern: scalar.value) }
+        buffer[scalars.count] = 0
+        return true
     }
 
     private func attributes(for style: CellStyle) -> attr_t {
@@ -196,7 +246,8 @@ final class TerminalScreen {
     func end() {
         guard !ended else { return }
         ended = true
-        mousemask(0, nil)
+        if mouseOn { shim_sgr_mouse(0) }
+        mouseOn = false
         endwin()
     }
 }

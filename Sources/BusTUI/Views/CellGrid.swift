@@ -119,7 +119,7 @@ package struct CellGrid: Sendable {
         return write(glyphs: glyphs, row: row, column: column, limit: end, style: style)
     }
 
-    /// Draws glyphs from `column`; a wide glyph that would cross `limit` becomes a blank.
+    /// Draws glyphs from `column`; a wide glyph that would cross `limit` becomes blanks.
     /// - Returns: the column after the last cell written.
     @discardableResult
     mutating func write(
@@ -134,33 +134,65 @@ package struct CellGrid: Sendable {
         var position = max(0, column)
         for glyph in glyphs {
             guard position < end else { break }
-            if glyph.width == 2 {
-                guard position + 1 < end else {
-                    set(row: row, column: position, Cell(character: " ", width: 1, style: style))
-                    position += 1
-                    break
+            let span = max(1, glyph.width)
+            guard position + span <= end else {
+                for blank in position..<end {
+                    set(row: row, column: blank, Cell(character: " ", width: 1, style: style))
                 }
-                set(row: row, column: position, Cell(character: glyph.character, width: 2, style: style))
-                set(row: row, column: position + 1, Cell(character: " ", width: 0, style: style))
-                position += 2
-            } else {
-                set(row: row, column: position, Cell(character: glyph.character, width: 1, style: style))
-                position += 1
+                position = end
+                break
             }
+            set(
+                row: row,
+                column: position,
+                Cell(character: glyph.character, width: UInt8(clamping: span), style: style)
+            )
+            for continuation in (position + 1)..<(position + span) {
+                set(row: row, column: continuation, Cell(character: " ", width: 0, style: style))
+            }
+            position += span
         }
         return position
     }
 
-    /// Stores one cell, blanking the other half of any wide character it overwrites.
+    /// Draws `text` clipped to `columns` cells from `column`; when it does not fit, its last cell is `…`, so a
+    /// cut is always marked.
+    /// - Returns: the column after the last cell written.
+    @discardableResult
+    package mutating func writeFitted(
+        _ text: some StringProtocol,
+        row: Int,
+        column: Int,
+        columns: Int,
+        style: CellStyle = .plain
+    ) -> Int {
+        guard columns > 0 else { return column }
+        let glyphs = TextSanitizer.fitted(text, columns: columns, startColumn: column)
+        return write(glyphs: glyphs, row: row, column: column, limit: column + columns, style: style)
+    }
+
+    /// Stores one cell, blanking what is left of any wide character it overwrites part of.
     private mutating func set(row: Int, column: Int, _ cell: Cell) {
         let index = row * width + column
         let old = cells[index]
-        if old.width == 0, column > 0, cells[index - 1].width == 2, cell.width != 0 {
-            cells[index - 1] = Cell(character: " ", width: 1, style: cells[index - 1].style)
+        let rowStart = row * width
+        if old.width == 0, cell.width != 0, column > 0 {
+            // Part of a wide character that starts further left: blank its lead and every continuation.
+            var lead = index - 1
+            while lead > rowStart, cells[lead].width == 0 { lead -= 1 }
+            if cells[lead].width > 1 { blankRun(from: lead, rowEnd: rowStart + width, except: index) }
         }
-        if old.width == 2, column + 1 < width, cell.width != 2 {
-            cells[index + 1] = Cell(character: " ", width: 1, style: cells[index + 1].style)
+        if old.width > 1, cell.width != old.width || cell.character != old.character {
+            blankRun(from: index, rowEnd: rowStart + width, except: index)
         }
         cells[index] = cell
+    }
+
+    /// Blanks the wide character starting at `lead` (its lead cell and continuations), except cell `except`.
+    private mutating func blankRun(from lead: Int, rowEnd: Int, except: Int) {
+        let span = Int(cells[lead].width)
+        for index in lead..<min(rowEnd, lead + span) where index != except {
+            cells[index] = Cell(character: " ", width: 1, style: cells[index].style)
+        }
     }
 }

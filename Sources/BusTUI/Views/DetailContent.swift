@@ -32,9 +32,10 @@ enum DetailContent {
         )
         field("type", message.type, style: CellStyle(.bold, color: TypeStyle.color(for: message.type)))
         field("project_id", message.projectID)
-        field("task_id", message.taskID)
-        field("run_id", message.runID)
-        field("issue_id", message.issueID)
+        // Empty ids say nothing: left out, as the writer leaves out empty optional keys.
+        if !message.taskID.isEmpty { field("task_id", message.taskID) }
+        if !message.runID.isEmpty { field("run_id", message.runID) }
+        if !message.issueID.isEmpty { field("issue_id", message.issueID) }
         for parent in message.parents {
             var value = parent.msgID
             if !parent.kind.isEmpty { value += " (\(parent.kind))" }
@@ -52,7 +53,10 @@ enum DetailContent {
         }
         if !sourceName.isEmpty { field("source", sourceName, style: CellStyle(.dim)) }
         lines.append(
-            DisplayLine(glyphs: Array(repeating: Glyph(character: "-", width: 1), count: max(0, min(width, 40))))
+            DisplayLine(
+                glyphs: Array(repeating: Glyph(character: BoxLine.horizontal, width: 1), count: max(0, min(width, 40))),
+                style: CellStyle(.dim)
+            )
         )
         for line in message.body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             for wrapped in TextWrap.wrap(TextSanitizer.glyphs(line), width: width) {

@@ -4,11 +4,42 @@
 /// make rendering untestable; this table follows glibc's rules instead: East Asian Wide and Fullwidth
 /// characters take two columns, combining marks and format characters none. The terminal layer checks each
 /// drawn cell against the real `wcwidth` and draws a placeholder where they disagree, so the grid never drifts.
+///
+/// A grapheme cluster is measured the way tmux, xterm and VTE place it: the sum of its code points' widths,
+/// where a code point after a zero-width joiner joins the previous one (adds nothing). So a ZWJ family is 2
+/// columns, a thumbs-up with a skin tone 4 (the modifier is a wide character of its own), a flag 2 (two regional
+/// indicators of one column), `❤️` 1 (VS16 does not widen). Terminals that draw every cluster in two cells
+/// (kitty, WezTerm) show a blank after a skin-toned emoji; columns stay aligned either way.
 enum DisplayWidth {
-    /// Columns of one grapheme: the width of its first scalar (joined and combining scalars ride along).
-    static func of(_ character: Character) -> Int {
-        guard let first = character.unicodeScalars.first else { return 0 }
-        return of(first)
+    /// How this terminal places clusters: the per-code-point rule until the terminal layer measures it.
+    ///
+    /// Set once at start-up, before anything is drawn, and only read after that.
+    nonisolated(unsafe) static var profile = ClusterWidthProfile.perCodePoint
+
+    /// Columns of one grapheme cluster, as a terminal with `profile` places it.
+    static func of(_ character: Character, profile: ClusterWidthProfile = profile) -> Int {
+        let scalars = character.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        // The common case: one code point.
+        if scalars.count == 1 { return of(first) }
+        var total = 0
+        var joined = false
+        for scalar in scalars {
+            let value = scalar.value
+            if value == 0x200D {
+                joined = profile.joinsZWJ
+                continue
+            }
+            defer { joined = false }
+            if joined { continue }
+            if profile.joinsModifiers, (0x1F3FB...0x1F3FF).contains(value), total > 0 { continue }
+            if profile.widensVS16, value == 0xFE0F, total == 1 {
+                total = 2
+                continue
+            }
+            total += of(scalar)
+        }
+        return total
     }
 
     /// Columns of one scalar: 0, 1 or 2 (controls count as 0; the sanitizer replaces them before drawing).
@@ -27,7 +58,7 @@ enum DisplayWidth {
 
     /// Total columns of a string.
     static func of(_ text: some StringProtocol) -> Int {
-        text.reduce(0) { $0 + of($1) }
+        text.reduce(0) { $0 + of($1, profile: profile) }
     }
 
     private static func isZeroWidth(_ scalar: Unicode.Scalar) -> Bool {
@@ -72,4 +103,20 @@ enum DisplayWidth {
         }
         return false
     }
+}
+
+/// How a terminal places grapheme clusters of several code points, where terminals differ.
+///
+/// The default is the per-code-point rule of tmux 3.3 (and, but for ZWJ, of xterm and VTE): a code point after a
+/// zero-width joiner joins its predecessor, a skin-tone modifier is a wide character of its own, VS16 does not
+/// widen. kitty, WezTerm and foot draw a skin-toned emoji and `❤️` in two cells; xterm does not join ZWJ parts.
+package struct ClusterWidthProfile: Sendable, Equatable {
+    /// A code point after U+200D adds no width (one cell run for a ZWJ family).
+    var joinsZWJ = true
+    /// A skin-tone modifier (U+1F3FB-1F3FF) after a base adds no width.
+    var joinsModifiers = false
+    /// VS16 (U+FE0F) after a one-column character makes it two columns.
+    var widensVS16 = false
+
+    static let perCodePoint = ClusterWidthProfile()
 }

@@ -15,13 +15,20 @@ enum MonitorView {
         var grid = CellGrid(width: layout.width, height: layout.height)
         var cursor: (row: Int, column: Int)?
         StatusBarView.draw(model, row: layout.status, into: &grid)
+        if let header = layout.header { ListView.drawHeader(model, row: header.top, into: &grid) }
         ListView.draw(model, band: layout.list, into: &grid)
         if let band = layout.detail { DetailView.draw(model, band: band, into: &grid) }
         if let band = layout.compose { cursor = ComposeView.draw(model, band: band, into: &grid) }
         if let prompt = model.prompt {
-            cursor = FooterView.drawPrompt(prompt, band: layout.footer, into: &grid)
+            cursor = FooterView.drawPrompt(prompt, error: model.promptError, band: layout.footer, into: &grid)
         } else {
             FooterView.drawHints(model, band: layout.footer, into: &grid)
+        }
+        if model.overlay != nil {
+            // What is behind an overlay is dimmed, so the eye goes to the box.
+            for row in 0..<grid.height {
+                grid.restyle(row: row, columns: 0..<grid.width) { $0.attributes.insert(.dim) }
+            }
         }
         switch model.overlay {
         case .help(let scroll):
@@ -41,39 +48,97 @@ enum MonitorView {
 }
 
 /// The top line: source, counts, follow state, filters, malformed records, last post, notice.
+///
+/// Room is given by priority: the follow state and "N new" first, then the counts, the active filters, the
+/// malformed count, a standing warning, the notice, the last post's result; the path takes what is left (at
+/// least a few columns), shortened in the middle, so the file name stays. Parts that do not fit are cut with
+/// `…` or left out, lowest priority first.
 enum StatusBarView {
+    static let separator = " | "
+
+    struct Part {
+        var text: String
+        var style: CellStyle
+        /// Lower is more important.
+        var priority: Int
+        /// A shorter form for a narrow bar.
+        var short: String?
+    }
+
+    static func parts(_ model: MonitorModel) -> [Part] {
+        let style = MonitorView.chrome
+        let bold = CellStyle([.reverse, .bold], color: .chrome)
+        var parts: [Part] = [Part(text: "\(model.visible.count)/\(model.store.count)", style: style, priority: 1)]
+        if model.following {
+            parts.append(Part(text: "FOLLOW", style: bold, priority: 0))
+        } else {
+            let paused = model.newCount > 0 ? "PAUSED \(model.newCount) new" : "PAUSED"
+            parts.append(Part(text: paused, style: bold, priority: 0))
+        }
+        if !model.chosenTypes.isEmpty {
+            parts.append(
+                Part(text: "type: " + model.chosenTypes.sorted().joined(separator: ","), style: style, priority: 2)
+            )
+        }
+        if !model.chosenTasks.isEmpty {
+            let names = model.chosenTasks.sorted().map { PickerState.label($0, kind: .task) }
+            parts.append(Part(text: "task: " + names.joined(separator: ","), style: style, priority: 2))
+        }
+        if !model.query.isEmpty { parts.append(Part(text: "/" + model.query.text, style: style, priority: 2)) }
+        // The key that lists them rides along, so the count says how to see what was skipped.
+        if model.malformedTotal > 0 {
+            parts.append(
+                Part(
+                    text: "\(model.malformedTotal) malformed (!)",
+                    style: style,
+                    priority: 3,
+                    short: "\(model.malformedTotal) malformed"
+                )
+            )
+        }
+        if !model.mouseEnabled { parts.append(Part(text: "mouse off", style: style, priority: 7)) }
+        if let warning = model.warning { parts.append(Part(text: warning, style: bold, priority: 4)) }
+        if let result = model.postResult { parts.append(Part(text: result, style: style, priority: 6)) }
+        if let notice = model.notice { parts.append(Part(text: notice, style: bold, priority: 5)) }
+        return parts
+    }
+
     static func draw(_ model: MonitorModel, row band: Band, into grid: inout CellGrid) {
         guard band.height > 0 else { return }
         let row = band.top
         let style = MonitorView.chrome
         grid.fill(row: row, columns: 0..<grid.width, style: style)
-        var parts: [(String, CellStyle)] = [
-            (model.sourceLabel, CellStyle([.reverse, .bold], color: .chrome)),
-            ("\(model.visible.count)/\(model.store.count)", style),
-        ]
-        if model.following {
-            parts.append(("FOLLOW", CellStyle([.reverse, .bold], color: .chrome)))
-        } else {
-            let paused = model.newCount > 0 ? "PAUSED \(model.newCount) new" : "PAUSED"
-            parts.append((paused, CellStyle([.reverse, .bold], color: .chrome)))
+        let all = parts(model)
+        let separatorWidth = separator.count
+        let pathWidth = TextSanitizer.width(model.sourceLabel)
+        // The path keeps at least this much (or all of itself when shorter).
+        let pathMinimum = min(pathWidth, 10)
+        var room = grid.width - pathMinimum
+        var shown: [Int: String] = [:]
+        for index in all.indices.sorted(by: { all[$0].priority < all[$1].priority }) {
+            let part = all[index]
+            let needed = TextSanitizer.width(part.text) + separatorWidth
+            if needed <= room {
+                shown[index] = part.text
+                room -= needed
+            } else if let short = part.short, TextSanitizer.width(short) + separatorWidth <= room {
+                shown[index] = short
+                room -= TextSanitizer.width(short) + separatorWidth
+            } else if room - separatorWidth >= 8 || part.priority == 0 {
+                shown[index] = TextSanitizer.fittedString(part.text, columns: max(1, room - separatorWidth))
+                room = 0
+            }
         }
-        if !model.chosenTypes.isEmpty {
-            parts.append(("type: " + model.chosenTypes.sorted().joined(separator: ","), style))
-        }
-        if !model.chosenTasks.isEmpty {
-            let names = model.chosenTasks.sorted().map { PickerState.label($0, kind: .task) }
-            parts.append(("task: " + names.joined(separator: ","), style))
-        }
-        if !model.query.isEmpty { parts.append(("/" + model.query.text, style)) }
-        // The key that lists them rides along, so the count says how to see what was skipped.
-        if model.malformedTotal > 0 { parts.append(("\(model.malformedTotal) malformed (!)", style)) }
-        if !model.mouseEnabled { parts.append(("mouse off", style)) }
-        if let result = model.postResult { parts.append((result, style)) }
-        if let notice = model.notice { parts.append((notice, CellStyle([.reverse, .bold], color: .chrome))) }
+        let pathRoom = room + pathMinimum
         var column = 0
-        for (index, part) in parts.enumerated() {
-            if index > 0 { column = grid.write(" | ", row: row, column: column, style: style) }
-            column = grid.write(part.0, row: row, column: column, style: part.1)
+        if pathRoom > 0 {
+            let path = TextSanitizer.middleShortened(model.sourceLabel, columns: pathRoom)
+            column = grid.write(path, row: row, column: 0, style: CellStyle([.reverse, .bold], color: .chrome))
+        }
+        for index in all.indices {
+            guard let text = shown[index] else { continue }
+            if column > 0 { column = grid.write(separator, row: row, column: column, style: style) }
+            column = grid.write(text, row: row, column: column, style: all[index].style)
         }
     }
 }
@@ -86,17 +151,22 @@ enum ListView {
             let text =
                 model.store.count == 0
                 ? "no messages yet" : "no messages match the filters (Esc clears the text, t/T the pickers)"
-            grid.write(text, row: band.top, column: 0, style: CellStyle(.dim))
+            grid.writeFitted(text, row: band.top, column: 0, columns: grid.width, style: CellStyle(.dim))
             return
         }
-        let columns = Columns(model, width: grid.width)
+        let columns = ListColumns(model, width: grid.width)
         let cursor = model.cursor
+        let rule = model.newRulePosition
         for offset in 0..<band.height {
-            let position = model.listTop + offset
-            guard position < model.visible.count else { break }
             let row = band.top + offset
+            guard let position = model.position(atListRow: offset) else {
+                if let rule, model.position(atListRow: offset + 1) == rule, offset >= model.listPad {
+                    drawRule("\(model.newCount) new", row: row, into: &grid)
+                }
+                continue
+            }
             let entry = model.store[model.visible[position]]
-            drawRow(entry.message, columns: columns, utcOffset: model.utcOffset, row: row, into: &grid)
+            columns.drawRow(entry.message, utcOffset: model.utcOffset, row: row, into: &grid)
             if position == cursor {
                 let focused = model.focus == .list && model.compose == nil
                 grid.restyle(row: row, columns: 0..<grid.width) { style in
@@ -106,57 +176,52 @@ enum ListView {
             }
         }
     }
+}
 
-    private static func drawRow(
-        _ message: BusMessage,
-        columns: Columns,
-        utcOffset: Int,
-        row: Int,
-        into grid: inout CellGrid
-    ) {
+extension ListView {
+    /// The row naming the columns, in the columns' own widths.
+    static func drawHeader(_ model: MonitorModel, row: Int, into grid: inout CellGrid) {
+        let style = CellStyle([.bold, .underline])
+        grid.fill(row: row, columns: 0..<grid.width, style: style)
+        let columns = ListColumns(model, width: grid.width)
         var column = 0
         switch columns.time {
-        case .long:
-            column = grid.write(TimeText.monthDayClock(message.timestamp, utcOffset: utcOffset), row: row, column: 0)
-        case .short: column = grid.write(TimeText.clock(message.timestamp, utcOffset: utcOffset), row: row, column: 0)
+        case .long: column = grid.write("TIME", row: row, column: 0, style: style) + 11
+        case .short: column = grid.write("TIME", row: row, column: 0, style: style) + 5
         case .none: break
         }
-        if column > 0 { column += 1 }
-        if columns.type > 0 {
-            let end = min(grid.width, column + columns.type + 2)
-            let style = CellStyle(.bold, color: TypeStyle.color(for: message.type))
-            var next = grid.write("[", row: row, column: column, limit: end, style: style)
-            next = grid.write(message.type, row: row, column: next, limit: max(next, end - 1), style: style)
-            next = grid.write("]", row: row, column: next, limit: end, style: style)
-            column = min(grid.width, end + 1)
+        grid.write("TYPE", row: row, column: column, limit: column + columns.typeWidth + 2, style: style)
+        column += columns.typeWidth + 3
+        if columns.agentWidth > 0 {
+            grid.writeFitted("AGENT", row: row, column: column, columns: columns.agentWidth, style: style)
+            column += columns.agentWidth + 1
         }
-        if columns.task > 0 {
-            grid.write(message.taskID, row: row, column: column, limit: column + columns.task, style: CellStyle(.dim))
-            column = min(grid.width, column + columns.task + 1)
+        if columns.taskWidth > 0 {
+            grid.writeFitted("TASK", row: row, column: column, columns: columns.taskWidth, style: style)
+            column += columns.taskWidth + 1
         }
-        grid.write(message.firstLine, row: row, column: column)
+        grid.writeFitted("MESSAGE", row: row, column: column, columns: max(0, grid.width - column), style: style)
     }
 
-    /// Column widths for a terminal width: narrow screens drop the date, then the task, then the time.
-    struct Columns {
-        enum Time {
-            case long
-            case short
-            case none
-        }
-
-        var time: Time
-        var type: Int
-        var task: Int
-
-        init(_ model: MonitorModel, width: Int) {
-            time = width >= 80 ? .long : (width >= 30 ? .short : .none)
-            let longestType = model.store.typeCounts.keys.map { TextSanitizer.width($0) }.max() ?? 4
-            type = min(max(longestType, 4), width >= 60 ? 10 : 6)
-            let longestTask = model.store.taskCounts.keys.map { TextSanitizer.width($0) }.max() ?? 0
-            task = width >= 60 && longestTask > 0 ? min(longestTask, width >= 100 ? 20 : 12) : 0
-        }
+    /// `── text ──` across the row: where the messages that arrived while paused start.
+    static func drawRule(_ text: String, row: Int, into grid: inout CellGrid) {
+        let style = CellStyle(.bold, color: .yellow)
+        let label = " " + text + " "
+        let start = max(0, (grid.width - TextSanitizer.width(label)) / 2)
+        grid.write(String(repeating: BoxLine.horizontal, count: grid.width), row: row, column: 0, style: style)
+        grid.writeFitted(label, row: row, column: start, columns: grid.width - start, style: style)
     }
+}
+
+/// The box-drawing characters the views put in the grid; the terminal layer draws them as ncurses' `WACS_*`
+/// (line drawing the terminal knows, ASCII where it knows none).
+enum BoxLine {
+    static let horizontal: Character = "─"
+    static let vertical: Character = "│"
+    static let topLeft: Character = "┌"
+    static let topRight: Character = "┐"
+    static let bottomLeft: Character = "└"
+    static let bottomRight: Character = "┘"
 }
 
 /// The selected message in full, below the list.
@@ -165,16 +230,25 @@ enum DetailView {
         guard band.height > 0, let entry = model.selected else { return }
         let lines = model.detailCache?.lines ?? []
         let focused = model.focus == .detail
-        grid.fill(row: band.top, columns: 0..<grid.width, style: MonitorView.chrome)
+        // The border between list and detail: a line with the message's id and the scroll position in it.
+        let border = CellStyle(focused ? .bold : [], color: focused ? .chrome : .none)
+        grid.write(String(repeating: BoxLine.horizontal, count: grid.width), row: band.top, column: 0, style: border)
         let shownEnd = min(lines.count, model.detailScroll + model.layout.detailRows)
-        let title = (focused ? "> " : "  ") + entry.message.msgID
+        let title = " " + entry.message.msgID + " "
         let position =
-            shownEnd > model.detailScroll
-            ? "\(model.detailScroll + 1)-\(shownEnd)/\(lines.count)" : "\(lines.count) lines"
-        let titleStyle = CellStyle(focused ? [.reverse, .bold] : .reverse, color: .chrome)
+            " "
+            + (shownEnd > model.detailScroll
+                ? "\(model.detailScroll + 1)-\(shownEnd)/\(lines.count)" : "\(lines.count) lines") + " "
+        let titleStyle = CellStyle(focused ? [.reverse, .bold] : .bold, color: .chrome)
         let positionStart = max(0, grid.width - position.count - 1)
-        grid.write(title, row: band.top, column: 0, limit: max(0, positionStart - 1), style: titleStyle)
-        grid.write(position, row: band.top, column: positionStart, style: MonitorView.chrome)
+        grid.writeFitted(
+            title,
+            row: band.top,
+            column: min(2, grid.width),
+            columns: max(0, positionStart - 3),
+            style: titleStyle
+        )
+        grid.write(position, row: band.top, column: positionStart, style: border)
         for offset in 0..<(band.height - 1) {
             let index = model.detailScroll + offset
             guard index < lines.count else { break }
@@ -198,16 +272,36 @@ enum DetailView {
 enum FooterView {
     static func drawHints(_ model: MonitorModel, band: Band, into grid: inout CellGrid) {
         guard band.height > 0 else { return }
-        let malformed = model.malformedTotal > 0 ? "! malformed  " : ""
-        let hints =
-            model.compose != nil
-            ? "Enter post  Ctrl-J/Alt-Enter newline  Tab type field  Esc cancel"
-            : "? help  \(malformed)j/k move  Enter detail  / filter  t type  T task  c compose  F follow  q quit"
-        grid.write(hints, row: band.top, column: 0, style: CellStyle(.dim))
+        grid.writeFitted(hints(model), row: band.top, column: 0, columns: grid.width, style: CellStyle(.dim))
     }
 
+    /// The keys that matter where the focus is: list, detail pane, compose box, picker, help, malformed list.
+    static func hints(_ model: MonitorModel) -> String {
+        switch model.overlay {
+        case .help: return "j/k scroll  q/Esc/? close"
+        case .picker: return "j/k move  Space select  x clear  Enter apply  Esc cancel"
+        case .malformed: return "j/k move  Enter raw bytes  h/l hide/show bytes  Esc close"
+        case nil: break
+        }
+        if model.compose != nil {
+            return "Enter post  Ctrl-J/Alt-Enter newline  Tab type field  Esc cancel  Ctrl-C keep draft"
+        }
+        if model.focus == .detail {
+            return "j/k scroll  Space/PgDn page  g/G top/end  Tab list  p parent  Esc close  ? help"
+        }
+        let malformed = model.malformedTotal > 0 ? "! malformed  " : ""
+        let follow = model.following ? "F pause" : "G follow"
+        return "? help  \(malformed)j/k move  Enter open  / filter  t type  T task  c compose  \(follow)  q quit"
+    }
+
+    /// Draws the prompt; a bad regex's `error` takes the right side in bold, where the key hint goes otherwise.
     /// - Returns: the cursor position in the prompt.
-    static func drawPrompt(_ editor: LineEditor, band: Band, into grid: inout CellGrid) -> (row: Int, column: Int)? {
+    static func drawPrompt(
+        _ editor: LineEditor,
+        error: String? = nil,
+        band: Band,
+        into grid: inout CellGrid
+    ) -> (row: Int, column: Int)? {
         guard band.height > 0 else { return nil }
         let row = band.top
         let label = "filter: "
@@ -223,6 +317,16 @@ enum FooterView {
         }
         let cursorColumn = column + width
         column = grid.write(String(editor.characters[startIndex...]), row: row, column: column)
+        if let error {
+            let text = "  " + error
+            let start = max(column, grid.width - TextSanitizer.width(text))
+            grid.write(text, row: row, column: start, limit: grid.width, style: CellStyle(.bold))
+        } else {
+            let hint = "  Enter apply  Esc clear  Up/Down history"
+            if column + TextSanitizer.width(hint) <= grid.width {
+                grid.write(hint, row: row, column: grid.width - TextSanitizer.width(hint), style: CellStyle(.dim))
+            }
+        }
         return (row, min(cursorColumn, max(0, grid.width - 1)))
     }
 }

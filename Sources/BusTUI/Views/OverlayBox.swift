@@ -25,12 +25,25 @@ struct OverlayBox {
     func draw(title: String, into grid: inout CellGrid) {
         for row in top..<(top + height) { grid.fill(row: row, columns: left..<(left + width)) }
         guard bordered else { return }
-        let horizontal = "+" + String(repeating: "-", count: max(0, width - 2)) + "+"
-        grid.write(horizontal, row: top, column: left, limit: left + width, style: CellStyle(.bold))
-        grid.write(horizontal, row: top + height - 1, column: left, limit: left + width, style: CellStyle(.bold))
+        let line = String(repeating: BoxLine.horizontal, count: max(0, width - 2))
+        let style = CellStyle(.bold)
+        grid.write(
+            String(BoxLine.topLeft) + line + String(BoxLine.topRight),
+            row: top,
+            column: left,
+            limit: left + width,
+            style: style
+        )
+        grid.write(
+            String(BoxLine.bottomLeft) + line + String(BoxLine.bottomRight),
+            row: top + height - 1,
+            column: left,
+            limit: left + width,
+            style: style
+        )
         for row in (top + 1)..<(top + height - 1) {
-            grid.write("|", row: row, column: left, style: CellStyle(.bold))
-            grid.write("|", row: row, column: left + width - 1, style: CellStyle(.bold))
+            grid.write(String(BoxLine.vertical), row: row, column: left, style: style)
+            grid.write(String(BoxLine.vertical), row: row, column: left + width - 1, style: style)
         }
         grid.write(" " + title + " ", row: top, column: left + 2, limit: left + width - 2, style: CellStyle(.bold))
     }

@@ -50,6 +50,48 @@ enum TextSanitizer {
         return glyphs
     }
 
+    /// Glyphs of `text` fitted into `columns`: all of them when they fit, else as many as fit before a final `…`.
+    static func fitted(_ text: some StringProtocol, columns: Int, startColumn: Int = 0) -> [Glyph] {
+        guard columns > 0 else { return [] }
+        // A little past the room, so a cut is seen even after a cluster several columns wide.
+        var glyphs = self.glyphs(text, startColumn: startColumn, maxColumns: columns + 64)
+        var total = glyphs.reduce(0) { $0 + $1.width }
+        guard total > columns else { return glyphs }
+        while total > columns - 1, let last = glyphs.popLast() { total -= last.width }
+        glyphs.append(Glyph(character: "…", width: 1))
+        return glyphs
+    }
+
+    /// `text` cut to `columns` with `…` when it does not fit, as a string (for parts composed before drawing).
+    static func fittedString(_ text: some StringProtocol, columns: Int) -> String {
+        String(fitted(text, columns: columns).map(\.character))
+    }
+
+    /// `text` shortened in the middle to `columns`: its start and its end (the more telling part of a path),
+    /// joined by `…`.
+    static func middleShortened(_ text: String, columns: Int) -> String {
+        let glyphs = self.glyphs(text)
+        let total = glyphs.reduce(0) { $0 + $1.width }
+        guard total > columns else { return String(glyphs.map(\.character)) }
+        guard columns > 2 else { return fittedString(text, columns: columns) }
+        let headColumns = (columns - 1) / 3
+        var head: [Glyph] = []
+        var used = 0
+        for glyph in glyphs {
+            if used + glyph.width > headColumns { break }
+            head.append(glyph)
+            used += glyph.width
+        }
+        var tail: [Glyph] = []
+        var tailUsed = 0
+        for glyph in glyphs.reversed() {
+            if tailUsed + glyph.width > columns - 1 - used { break }
+            tail.append(glyph)
+            tailUsed += glyph.width
+        }
+        return String(head.map(\.character)) + "…" + String(tail.reversed().map(\.character))
+    }
+
     /// Columns `text` takes once drawn: measured on its visible form (`^[` is two columns, not zero), so a
     /// column sized by it holds what `glyphs` draws.
     static func width(_ text: some StringProtocol) -> Int {

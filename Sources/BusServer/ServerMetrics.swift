@@ -20,39 +20,61 @@ package final class ServerMetrics: Sendable {
             .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
             .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
         ]
-        appends = registry.makeCounter(name: "bus_appends_total", help: "Messages appended by this server.")
+        appends = registry.makeCounter(
+            descriptor: Self.name("appends", unit: "total", help: "Messages appended by this server.")
+        )
         appendFailures = registry.makeCounter(
-            name: "bus_append_failures_total",
-            help: "Posts that failed after validation (lock timeout, I/O error)."
+            descriptor: Self.name(
+                "append_failures",
+                unit: "total",
+                help: "Posts that failed after validation (lock timeout, I/O error)."
+            )
         )
         batchSize = registry.makeValueHistogram(
-            name: "bus_group_commit_batch_size",
-            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
-            help: "Messages written per locked write and fsync."
+            descriptor: Self.name(
+                "group_commit_batch",
+                unit: "size",
+                help: "Messages written per locked write and fsync."
+            ),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
         )
         lockWait = registry.makeDurationHistogram(
-            name: "bus_lock_wait_seconds",
-            buckets: durations,
-            help: "Time to open the bus and take its flock."
+            descriptor: Self.name("lock_wait", unit: "seconds", help: "Time to open the bus and take its flock."),
+            buckets: durations
         )
         fsync = registry.makeDurationHistogram(
-            name: "bus_fsync_seconds",
-            buckets: durations,
-            help: "Time of each fsync of the bus."
+            descriptor: Self.name("fsync", unit: "seconds", help: "Time of each fsync of the bus."),
+            buckets: durations
         )
-        streamClients = registry.makeGauge(name: "bus_sse_clients", help: "Open SSE streams.")
+        streamClients = registry.makeGauge(
+            descriptor: Self.name("sse", unit: "clients", help: "Open SSE streams.")
+        )
         droppedClients = registry.makeCounter(
-            name: "bus_sse_dropped_clients_total",
-            help: "SSE clients dropped because they stopped reading."
+            descriptor: Self.name(
+                "sse_dropped_clients",
+                unit: "total",
+                help: "SSE clients dropped because they stopped reading."
+            )
         )
         malformed = registry.makeCounter(
-            name: "bus_malformed_records_total",
-            help: "Malformed records the tailers skipped."
+            descriptor: Self.name(
+                "malformed_records",
+                unit: "total",
+                help: "Malformed records the tailers skipped."
+            )
         )
         lockTimeouts = registry.makeCounter(
-            name: "bus_lock_timeouts_total",
-            help: "Posts answered 503 because the bus lock stayed busy."
+            descriptor: Self.name(
+                "lock_timeouts",
+                unit: "total",
+                help: "Posts answered 503 because the bus lock stayed busy."
+            )
         )
+    }
+
+    /// A metric named `bus_<name>_<unit>`: the names `/metrics` has always exposed.
+    private static func name(_ name: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "bus", metricName: name, unitName: unit, helpText: help)
     }
 
     /// The text exposition format.

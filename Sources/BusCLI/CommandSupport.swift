@@ -38,19 +38,26 @@ enum Terminal {
         TerminalText.escaped(message, keepTabs: false, keepLineBreaks: false)
     }
 
+    /// Writes bytes to stdout now, all of them unless the reader went away.
+    static func out(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { write(fd: 1, $0) }
+    }
+
     private static func write(fd: Int32, _ text: String) {
         var text = text
-        text.withUTF8 { buffer in
-            var done = 0
-            while done < buffer.count {
-                let result = Glibc.write(fd, buffer.baseAddress.map { $0 + done }, buffer.count - done)
-                if result > 0 {
-                    done += result
-                } else if result < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return  // EPIPE and friends: the reader went away; nothing useful left to do
-                }
+        text.withUTF8 { write(fd: fd, $0) }
+    }
+
+    private static func write(fd: Int32, _ buffer: UnsafeBufferPointer<UInt8>) {
+        var done = 0
+        while done < buffer.count {
+            let result = Glibc.write(fd, buffer.baseAddress.map { $0 + done }, buffer.count - done)
+            if result > 0 {
+                done += result
+            } else if result < 0 && errno == EINTR {
+                continue
+            } else {
+                return  // EPIPE and friends: the reader went away; nothing useful left to do
             }
         }
     }
@@ -129,26 +136,54 @@ struct MessagePrinter {
     var json: Bool
     var raw = false
 
-    /// `[YYYY-MM-DD HH:MM:SS] (TYPE) body`, or one JSON object per line.
+    /// Output is written in chunks of about this size: few `write` calls on a whole-bus read, bounded memory.
+    static let chunkSize = 1 << 20
+
+    /// Appends `[YYYY-MM-DD HH:MM:SS] (TYPE) body`, or the JSON object, and a line feed.
     /// - Parameters:
     ///   - message: the message.
     ///   - revised: it was printed before and its record grew: `(TYPE, revised)`, or `"revised":true` in JSON.
-    /// - Returns: the line, with its `\n`.
-    func line(_ message: BusMessage, revised: Bool = false) -> String {
-        guard !json else {
-            let object = MessageJSON.encode(message)
-            return (revised ? object.dropLast() + ",\"revised\":true}" : object) + "\n"
+    ///   - output: the bytes to append to (text lines go into the same buffer as JSON).
+    func append(_ message: BusMessage, revised: Bool = false, to output: inout JSONBuffer) {
+        if json {
+            MessageJSON.encode(message, revised: revised, into: &output)
+        } else {
+            output.append(raw: "[")
+            message.timestamp.appendHumanReadable(to: &output.bytes)
+            output.append(raw: "] (")
+            // The type is one line by the writer's rules; a foreign writer's line breaks in it are shown, not kept.
+            TerminalText.append(message.type, keepTabs: false, keepLineBreaks: false, to: &output.bytes)
+            if revised { output.append(raw: ", revised") }
+            output.append(raw: ") ")
+            if raw {
+                output.append(raw: message.body.utf8)
+            } else {
+                TerminalText.append(message.body, to: &output.bytes)
+            }
         }
-        // The type is one line by the writer's rules; a foreign writer's line breaks in it are shown, not kept.
-        let type = TerminalText.escaped(message.type, keepTabs: false, keepLineBreaks: false)
-        let body = raw ? message.body : TerminalText.escaped(message.body)
-        return "[" + message.timestamp.humanReadable + "] (" + type + (revised ? ", revised" : "") + ") " + body + "\n"
+        output.append(raw: "\n")
     }
 
+    /// Writes the output out once it has grown to a chunk.
+    static func flushIfFull(_ output: inout JSONBuffer) {
+        if output.bytes.count >= chunkSize { flush(&output) }
+    }
+
+    /// Writes the output out now and empties it.
+    static func flush(_ output: inout JSONBuffer) {
+        guard !output.bytes.isEmpty else { return }
+        Terminal.out(output.bytes)
+        output.bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Prints `messages` now, in chunks.
     func print(_ messages: some Sequence<BusMessage>, revised: Bool = false) {
-        var text = ""
-        for message in messages { text += line(message, revised: revised) }
-        if !text.isEmpty { Terminal.out(text) }
+        var output = JSONBuffer()
+        for message in messages {
+            append(message, revised: revised, to: &output)
+            Self.flushIfFull(&output)
+        }
+        Self.flush(&output)
     }
 }
 
@@ -167,4 +202,51 @@ struct MessageFilter {
 /// Prints the malformed records a scan skipped, each with its offset and the path.
 func reportMalformed(_ records: [MalformedRecord], path: String) {
     for record in records { Terminal.warning("\(record) in \(path)") }
+}
+
+/// `--since`, then the `--type`/`--task` filters, then `--tail`, applied to messages as they are read, so a
+/// whole-bus read keeps at most `--tail` messages in memory.
+struct MessageSelection {
+    let since: String?
+    let filter: MessageFilter
+    let tail: Int
+    /// The message named by `since` was seen: what follows it is selected.
+    private(set) var sinceFound = false
+    /// The newest `tail` selected messages, oldest first from `ringStart`.
+    private var ring: [BusMessage] = []
+    private var ringStart = 0
+    private var matched = 0
+
+    init(since: String?, filter: MessageFilter, tail: Int) {
+        self.since = since
+        self.filter = filter
+        self.tail = tail
+        sinceFound = since == nil
+    }
+
+    /// Takes the next message in file order.
+    /// - Returns: the message when it is selected and can be printed at once (`--tail 0`); nil when it is not
+    ///   selected or is kept for `kept`.
+    mutating func take(_ message: BusMessage) -> BusMessage? {
+        guard sinceFound else {
+            sinceFound = message.msgID == since
+            return nil
+        }
+        guard filter.isEmpty || filter.matches(message) else { return nil }
+        matched += 1
+        guard tail > 0 else { return message }
+        if ring.count < tail {
+            ring.append(message)
+        } else {
+            ring[ringStart] = message
+            ringStart = (ringStart + 1) % tail
+        }
+        return nil
+    }
+
+    /// The kept messages (the last `tail` selected ones), oldest first.
+    var kept: [BusMessage] { Array(ring[ringStart...] + ring[..<ringStart]) }
+
+    /// What was taken answers the question: the `since` message was seen, or `tail` messages were selected.
+    var isAnswered: Bool { since != nil ? sinceFound : tail > 0 && matched >= tail }
 }

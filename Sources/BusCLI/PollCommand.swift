@@ -72,6 +72,9 @@ struct PollCommand: ParsableCommand {
         let printer = MessagePrinter(json: json, raw: raw)
         let deadline = limit.map { ContinuousClock.now.advanced(by: $0) }
         let tailer = try BusTailer(path: path)
+        // Only the newest part of the bus matters: the message named by --since and what follows it, or nothing
+        // at all (without --since, only what is appended from now on is printed).
+        try tailer.skipToNewest { messages in since.map { id in messages.contains { $0.msgID == id } } ?? true }
         let first = try tailer.refresh()
         reportMissing(first.resets, path: path)
         reportMalformed(first.malformed, path: path)

@@ -72,32 +72,69 @@ struct ReadCommand: ParsableCommand {
             if follow {
                 try followBus(path, filter: filter, printer: printer)
             } else {
-                let snapshot = try BusReader.read(path)
-                reportMalformed(snapshot.malformed, path: path)
-                printer.print(try initialSelection(snapshot.messages, filter: filter, path: path))
+                try printSelection(path, filter: filter, printer: printer)
             }
         }
     }
 
-    /// `--since`, then the filters, then `--tail`.
-    private func initialSelection(
-        _ messages: [BusMessage],
-        filter: MessageFilter,
-        path: String
-    ) throws(BusError) -> ArraySlice<BusMessage> {
-        let after = try since.map { id throws(BusError) in try BusReader.messages(messages, after: id, path: path) }
-        let candidates = after ?? messages[...]
-        let selected = filter.isEmpty ? candidates : candidates.filter(filter.matches)[...]
-        return tail == 0 ? selected : selected.suffix(tail)
+    /// `--since`, then the filters, then `--tail`, read in the memory of a chunk: all of the bus front to back
+    /// for `--tail 0`, else from a start found from the end (`BusReader.suffixStart`).
+    private func printSelection(_ path: String, filter: MessageFilter, printer: MessagePrinter) throws(BusError) {
+        let handle = try BusFile.open(path, flags: O_RDONLY)
+        var start = SuffixStart.fileStart
+        if tail > 0 || since != nil {
+            start = try BusReader.suffixStart(handle) { messages in
+                var selection = MessageSelection(since: since, filter: filter, tail: tail)
+                for message in messages { _ = selection.take(message) }
+                return selection.isAnswered
+            }
+        }
+        while true {
+            var selection = MessageSelection(since: since, filter: filter, tail: tail)
+            var output = JSONBuffer()
+            var malformed: [MalformedRecord] = []
+            var needsLines = false
+            try BusReader.stream(handle, from: start.cursor) { item in
+                if !start.linesKnown && item.dependsOnLineNumbers { needsLines = true }
+                switch item {
+                case .message(let message, _), .revised(let message, _):
+                    guard let shown = selection.take(message) else { return }
+                    printer.append(shown, to: &output)
+                    // Held back while the part read may have to be read again with true line numbers.
+                    if start.linesKnown { MessagePrinter.flushIfFull(&output) }
+                case .malformed(let record): malformed.append(record)
+                }
+            }
+            if needsLines {
+                // A legacy line or a malformed record in the part read: its id or report needs its line number.
+                start = try start.resolvingLines(handle)
+                continue
+            }
+            reportMalformed(malformed, path: path)
+            if let since, !selection.sinceFound { throw .sinceNotFound(id: since, path: path) }
+            for message in selection.kept { printer.append(message, to: &output) }
+            MessagePrinter.flush(&output)
+            return
+        }
     }
 
     #if os(Linux)
     private func followBus(_ path: String, filter: MessageFilter, printer: MessagePrinter) throws(BusError) {
         let tailer = try BusTailer(path: path)
+        if tail > 0 || since != nil {
+            try tailer.skipToNewest { messages in
+                var selection = MessageSelection(since: since, filter: filter, tail: tail)
+                for message in messages { _ = selection.take(message) }
+                return selection.isAnswered
+            }
+        }
         let first = try tailer.refresh()
         for reset in first.resets { Terminal.warning("\(reset): \(path)") }
         reportMalformed(first.malformed, path: path)
-        printer.print(try initialSelection(first.messages, filter: filter, path: path))
+        var selection = MessageSelection(since: since, filter: filter, tail: tail)
+        let shown = first.messages.compactMap { selection.take($0) }
+        if let since, !selection.sinceFound { throw .sinceNotFound(id: since, path: path) }
+        printer.print(shown + selection.kept)
         while true {
             tailer.wait()
             let update = try tailer.refresh()

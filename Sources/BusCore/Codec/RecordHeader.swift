@@ -21,10 +21,19 @@ struct RecordHeader {
     /// so this one is cut or misplaced.
     var hasChecksumKey = false
 
+    /// A header with no fields set, for `FlatHeader` to fill.
+    init() {}
+
     /// Decodes the header bytes between the `---` lines.
     /// - Returns: the header, or why it is not one (not a YAML mapping, neither an id nor a type, a field of the
     ///   wrong shape).
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) -> Result<RecordHeader, HeaderError> {
+        if let flat = FlatHeader.decode(bytes) { return .success(flat) }
+        return decodeYAML(bytes)
+    }
+
+    /// `decode` through the YAML parser: every shape of header, the flat one included.
+    static func decodeYAML(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) -> Result<RecordHeader, HeaderError> {
         switch HeaderYAML.parse(bytes) {
         case .failure(.invalid(let reason)): return .failure(HeaderError(reason: "header is not valid YAML: \(reason)"))
         case .failure(.unsupported): return .failure(HeaderError(reason: "header is not valid YAML"))
@@ -245,7 +254,7 @@ struct RecordHeader {
     func message(body: String, line: Int, previous: BusTimestamp) -> BusMessage {
         // Built in one go: this runs once per record of every read.
         BusMessage(
-            msgID: msgID.isEmpty ? "NOID-" + BusTimestamp.padded(line, width: 9) : msgID,
+            msgID: msgID.isEmpty ? LineNamedID.unnamed(line: line) : msgID,
             timestamp: timestamp ?? BusTimestamp(messageID: msgID) ?? previous,
             type: fields.type.isEmpty ? "UNKNOWN" : fields.type,
             projectID: fields.projectID,

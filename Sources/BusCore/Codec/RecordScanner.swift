@@ -919,7 +919,7 @@ enum LegacyBlock {
 
         func message(body: String, line: Int) -> BusMessage {
             var message = BusMessage(
-                msgID: "LEGACY-LINE-" + BusTimestamp.padded(line, width: 9),
+                msgID: LineNamedID.legacy(line: line),
                 timestamp: timestamp,
                 type: "INFO",
                 projectID: "",
@@ -1002,7 +1002,7 @@ enum LegacyLine {
             }
         }
         return BusMessage(
-            msgID: "LEGACY-LINE-" + BusTimestamp.padded(number, width: 9),
+            msgID: LineNamedID.legacy(line: number),
             timestamp: timestamp,
             type: type,
             projectID: "",

@@ -55,6 +55,54 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
         return time.isoDate + " " + time.clock
     }
 
+    /// Appends `rfc3339`'s bytes: the JSON writer's path, which makes no `String` per message.
+    package func appendRFC3339(to bytes: inout [UInt8]) {
+        let time = civil
+        time.appendDate(to: &bytes)
+        bytes.append(0x54)
+        time.appendClock(to: &bytes)
+        if nanoseconds != 0 {
+            var fraction = Int(nanoseconds)
+            var width = 9
+            while fraction % 10 == 0 {
+                fraction /= 10
+                width -= 1
+            }
+            bytes.append(0x2E)
+            Self.appendPadded(fraction, width: width, to: &bytes)
+        }
+        bytes.append(0x5A)
+    }
+
+    /// Appends `humanReadable`'s bytes.
+    package func appendHumanReadable(to bytes: inout [UInt8]) {
+        let time = civil
+        time.appendDate(to: &bytes)
+        bytes.append(0x20)
+        time.appendClock(to: &bytes)
+    }
+
+    /// Appends `value` in decimal, zero-padded to `width` digits: `padded`'s bytes.
+    static func appendPadded(_ value: Int, width: Int, to bytes: inout [UInt8]) {
+        guard value >= 0, value < 1_000_000_000_000 else {
+            bytes.append(contentsOf: padded(value, width: width).utf8)
+            return
+        }
+        var divisor = 1
+        var digits = 1
+        while divisor * 10 <= value {
+            divisor *= 10
+            digits += 1
+        }
+        for _ in digits..<max(width, digits) { bytes.append(0x30) }
+        var remaining = value
+        while divisor > 0 {
+            bytes.append(UInt8(0x30 + remaining / divisor))
+            remaining %= divisor
+            divisor /= 10
+        }
+    }
+
     static func padded(_ value: Int, width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
@@ -70,6 +118,13 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
             return parser.parse()
         }
         guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// Parses RFC 3339 from bytes (see `init?(rfc3339:)` for text).
+    init?(rfc3339 bytes: UnsafeBufferPointer<UInt8>) {
+        var parser = TimestampParser(bytes)
+        guard let parsed = parser.parse() else { return nil }
         self = parsed
     }
 
@@ -154,6 +209,24 @@ package struct CivilTime: Sendable, Equatable {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         let days = era * 146_097 + dayOfEra - 719_468
         return Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    }
+
+    /// Appends `isoDate`'s bytes.
+    func appendDate(to bytes: inout [UInt8]) {
+        BusTimestamp.appendPadded(year, width: 4, to: &bytes)
+        bytes.append(0x2D)
+        BusTimestamp.appendPadded(month, width: 2, to: &bytes)
+        bytes.append(0x2D)
+        BusTimestamp.appendPadded(day, width: 2, to: &bytes)
+    }
+
+    /// Appends `clock`'s bytes.
+    func appendClock(to bytes: inout [UInt8]) {
+        BusTimestamp.appendPadded(hour, width: 2, to: &bytes)
+        bytes.append(0x3A)
+        BusTimestamp.appendPadded(minute, width: 2, to: &bytes)
+        bytes.append(0x3A)
+        BusTimestamp.appendPadded(second, width: 2, to: &bytes)
     }
 
     /// `YYYY-MM-DD`.

@@ -55,12 +55,27 @@ package final class FileHandle {
 
     /// Reads `[offset, offset + count)` with `pread(2)`, fewer bytes at end of file.
     package func read(at offset: Int, count: Int) throws(BusError) -> [UInt8] {
-        guard count > 0 else { return [] }
+        var bytes: [UInt8] = []
+        try read(at: offset, count: count, appendingTo: &bytes)
+        return bytes
+    }
+
+    /// Reads `[offset, offset + count)` with `pread(2)` onto the end of `bytes`, reusing its spare capacity.
+    /// - Returns: how many bytes were read: fewer than `count` at end of file.
+    @discardableResult
+    package func read(at offset: Int, count: Int, appendingTo bytes: inout [UInt8]) throws(BusError) -> Int {
+        guard count > 0 else { return 0 }
+        let start = bytes.count
+        bytes.reserveCapacity(start + count)
+        var done = 0
         var failure: BusError?
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var done = 0
+        // The spare capacity is filled in place; `append(contentsOf:)` of a fresh array would fault in new
+        // pages and copy each chunk twice.
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
             while done < count {
-                let result = pread(fd, buffer.baseAddress.map { $0 + done }, count - done, off_t(offset + done))
+                let result = pread(fd, base + start + done, count - done, off_t(offset + done))
                 if result > 0 {
                     done += result
                 } else if result == 0 {
@@ -70,10 +85,10 @@ package final class FileHandle {
                     break
                 }
             }
-            initialized = done
         }
+        bytes.removeLast(count - done)
         if let failure { throw failure }
-        return bytes
+        return done
     }
 
     /// Writes all of `bytes` with `write(2)`, looping over short writes and EINTR.

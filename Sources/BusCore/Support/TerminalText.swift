@@ -58,6 +58,30 @@ package enum TerminalText {
         return String(output)
     }
 
+    /// Appends `escaped(text, ...)`'s bytes, copying text that needs no escape as it is.
+    package static func append(
+        _ text: String,
+        keepTabs: Bool = true,
+        keepLineBreaks: Bool = true,
+        to bytes: inout [UInt8]
+    ) {
+        var text = text
+        let plain = text.withUTF8 { utf8 in
+            // Every scalar `needsEscape` flags has a byte below 0x20, 0x7F, or the lead byte 0xC2 (C1 controls)
+            // or 0xE2 (the bidirectional controls); text without them is copied in one go.
+            for byte in utf8 {
+                switch byte {
+                case 0x09 where keepTabs, 0x0A where keepLineBreaks: continue
+                case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return false
+                default: continue
+                }
+            }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if !plain { bytes.append(contentsOf: escaped(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks).utf8) }
+    }
+
     private static func codePoint(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         return "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"

@@ -72,6 +72,9 @@ package final class BusTailer {
     private var scan = ScanContinuation()
     /// The held file's size at the last scan: an unchanged size needs no new scan, even with a provisional record.
     private var scannedSize = 0
+    /// Set when reading started near the end (`skipToNewest`): line numbers count from this offset as line 1
+    /// until an item needs the true ones.
+    private var relativeLinesFrom: Int?
     /// Where the held file stands in the rotation chain once the path no longer names it; nil while it does.
     private var position: ChainPosition?
     /// The rotation log's last sequence number just before the held file was opened: its own entry, when it is
@@ -157,6 +160,7 @@ package final class BusTailer {
         self.position = position
         scan = ScanContinuation()
         scannedSize = 0
+        relativeLinesFrom = nil
         movedAway = false
         if let fileWatch { watcher?.remove(fileWatch) }
         // Only the live file changes; an archive is read once, to its end.
@@ -169,6 +173,17 @@ package final class BusTailer {
         position = nil
         if let fileWatch { watcher?.remove(fileWatch) }
         fileWatch = nil
+    }
+
+    /// Starts the held file near its end instead of its start, where `enough` is satisfied by the messages from
+    /// there on (`BusReader.suffixStart`): a follower of a large bus reads only its newest part.
+    /// - Throws: `BusError` for a read error.
+    package func skipToNewest(enough: ([BusMessage]) -> Bool) throws(BusError) {
+        guard let handle, position == nil, scan.cursor.offset == 0 else { return }
+        let start = try BusReader.suffixStart(handle, enough: enough)
+        scan = ScanContinuation(cursor: start.cursor)
+        scannedSize = 0
+        relativeLinesFrom = start.linesKnown ? nil : start.cursor.offset
     }
 
     /// Reads what was appended since the last call and notices resets.
@@ -323,7 +338,17 @@ package final class BusTailer {
     /// still grow) is read again and comes back as a revision if it changed.
     private func scanToEnd(_ handle: FileHandle, sizeHint: Int, into update: inout TailUpdate) throws(BusError) {
         let bytes = try BusReader.readToEnd(handle, from: scan.cursor.offset, sizeHint: sizeHint)
-        for item in scan.advance(bytes) {
+        let before = scan
+        var items = scan.advance(bytes)
+        if let lineBase = relativeLinesFrom, items.contains(where: \.dependsOnLineNumbers) {
+            // Started near the end: count the lines before the start once, and read these bytes again with them.
+            var cursor = before.cursor
+            cursor.line += try BusReader.lineFeeds(handle, before: lineBase)
+            scan = ScanContinuation(cursor: cursor, provisional: before.provisional)
+            items = scan.advance(bytes)
+            relativeLinesFrom = nil
+        }
+        for item in items {
             switch item {
             case .message(let message, _): update.messages.append(message)
             case .revised(let message, _): update.revised.append(message)

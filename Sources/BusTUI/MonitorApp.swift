@@ -38,6 +38,7 @@ package enum MonitorApp {
         let size = screen.size()
         model.resize(width: size.width, height: size.height)
         if !screen.isUTF8 {
+            model.asciiBoxes = true
             model.warning = "locale codeset is \(screen.codeset), not UTF-8: set LANG/LC_ALL to a UTF-8 locale"
         }
         let worker = PostWorker(wakeUp: wakeUp)

@@ -43,6 +43,7 @@ enum MonitorView {
         case nil:
             break
         }
+        if model.asciiBoxes { grid.replaceCharacters(BoxLine.ascii) }
         return RenderedScreen(grid: grid, cursor: cursor)
     }
 }
@@ -213,8 +214,8 @@ extension ListView {
     }
 }
 
-/// The box-drawing characters the views put in the grid; the terminal layer draws them as ncurses' `WACS_*`
-/// (line drawing the terminal knows, ASCII where it knows none).
+/// The box-drawing characters the views put in the grid; under UTF-8 the terminal layer draws them as ncurses'
+/// `WACS_*`, and a model with `asciiBoxes` (a locale that is not UTF-8) gets `ascii(_:)`'s stand-ins instead.
 enum BoxLine {
     static let horizontal: Character = "─"
     static let vertical: Character = "│"
@@ -222,6 +223,16 @@ enum BoxLine {
     static let topRight: Character = "┐"
     static let bottomLeft: Character = "└"
     static let bottomRight: Character = "┘"
+
+    /// The ASCII stand-in of a box-drawing character: `-`, `|`, or `+` for a corner; nil for any other.
+    static func ascii(_ character: Character) -> Character? {
+        switch character {
+        case horizontal: "-"
+        case vertical: "|"
+        case topLeft, topRight, bottomLeft, bottomRight: "+"
+        default: nil
+        }
+    }
 }
 
 /// The selected message in full, below the list.

@@ -71,6 +71,85 @@ struct BoxDrawingTests {
     }
 }
 
+/// The status bar's room at 40 columns, and the home folder as `~`.
+@Suite("Status bar priorities")
+struct StatusBarTests {
+    static let longPath = "/tmp/run-agent-demo-Ab12Cd/runs/demo/MESSAGE-BUS.md"
+
+    static func model(width: Int = 40, height: Int = 10) -> MonitorModel {
+        var model = MonitorModel(
+            sourceLabel: longPath,
+            postContext: PostContext(projectID: "demo"),
+            width: width,
+            height: height
+        )
+        model.ingest(Fixture.numbered(6), source: 0)
+        return model
+    }
+
+    @Test("40x10: an active filter and the last post result stay ahead of the path")
+    func filtersAndPostAheadOfPath() {
+        var model = Self.model()
+        model.press(.character("t"), .character(" "), .enter)
+        model.postResult = "posted MSG-1"
+        let status = model.screenLines[0]
+        #expect(status.contains("FOLLOW"), "\(status)")
+        #expect(status.contains("2/6"), "\(status)")
+        #expect(status.contains("type: DONE"), "\(status)")
+        #expect(status.contains("posted MSG-1"), "\(status)")
+        #expect(!status.contains("BUS.md"), "the path gave its room: \(status)")
+        // Nothing is left for the path: the parts, in their order on the bar, fill the 40 columns.
+        let fields = status.split(separator: " | ").map(String.init)
+        #expect(fields == ["2/6", "FOLLOW", "type: DONE", "posted MSG-1"], "\(status)")
+    }
+
+    @Test("40x10: a text filter and a type filter both stay; the post result is cut with … before the path wins")
+    func textFilterAndCut() {
+        var model = Self.model()
+        model.press(.character("t"), .character(" "), .enter)
+        model.press(.character("/"))
+        model.type("mess")
+        model.press(.enter)
+        model.postResult = "posted MSG-20261126-090000-123456789-PID4242-0001"
+        let status = model.screenLines[0]
+        #expect(status.contains("FOLLOW") && status.contains("type: DONE") && status.contains("/mess"), "\(status)")
+        #expect(TextSanitizer.width(status) <= 40)
+    }
+
+    @Test("40x10: with room to spare the path keeps its end, shortened in the middle")
+    func pathKeepsItsEnd() {
+        let status = Self.model().screenLines[0]
+        #expect(status.contains("FOLLOW") && status.contains("6/6"), "\(status)")
+        #expect(status.contains("…") && status.contains("BUS.md"), "\(status)")
+    }
+
+    @Test("140x40: everything shows, the whole path first")
+    func wideShowsAll() {
+        var model = Self.model(width: 140, height: 40)
+        model.press(.character("t"), .character(" "), .enter)
+        model.postResult = "posted MSG-1"
+        let status = model.screenLines[0]
+        #expect(status.hasPrefix(Self.longPath), "\(status)")
+        #expect(status.hasSuffix(" | 2/6 | FOLLOW | type: DONE | posted MSG-1"), "\(status)")
+    }
+
+    @Test(
+        "the home folder is written ~",
+        arguments: [
+            ("/home/al/runs/bus.md", "/home/al", "~/runs/bus.md"),
+            ("/home/al/runs/bus.md", "/home/al/", "~/runs/bus.md"),
+            ("/home/alice/bus.md", "/home/al", "/home/alice/bus.md"),
+            ("/home/al", "/home/al", "~"),
+            ("/srv/bus.md", "/", "/srv/bus.md"),
+            ("bus.md", "/home/al", "bus.md"),
+        ]
+    )
+    func homeIsTilde(path: String, home: String, expected: String) {
+        #expect(homeShortened(path, home: home) == expected)
+        #expect(homeShortened(path, home: nil) == path)
+    }
+}
+
 extension MonitorModel {
     /// Every line the detail pane shows as it is scrolled from top to end (Tab focuses it, j scrolls), as text.
     var detailTextScrolled: String {

@@ -164,6 +164,20 @@ import Testing
         }
     }
 
+    /// Defect 5: the path of a bus under HOME shows as `~/…` in the status bar (HOME set for the monitor).
+    @Test func homeIsTildeInTheStatusBar() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.home + "/bus.md"
+            try sandbox.post(bus, "in the home folder")
+            let monitor = try MonitorRun(sandbox, [bus], environment: ["HOME": sandbox.home], width: 80, height: 24)
+            try withExtendedLifetime(monitor) {
+                let screen = try monitor.session.waitFor("in the home folder")
+                #expect(statusBar(screen).hasPrefix("~/bus.md | "), "\(statusBar(screen))")
+                #expect(!statusBar(screen).contains(sandbox.home), "\(statusBar(screen))")
+            }
+        }
+    }
+
     /// Defect 6: Ctrl-C in compose with a draft closes the box and keeps the draft; the second Ctrl-C quits.
     @Test func ctrlCInComposeKeepsTheDraft() throws {
         try withSandbox { sandbox in

@@ -16,6 +16,77 @@ struct ScreenSize: Sendable, CustomTestStringConvertible {
     ]
 }
 
+/// The rules of issue 9 at 80x24, 40x10 and 140x40: preview, status bar, Ctrl-C in compose, the detail pane's
+/// empty ids.
+@Suite("Rules at 80x24, 40x10 and 140x40")
+struct SizeTests {
+    @Test("the preview is the first non-blank line; a carriage return shows as ^M", arguments: ScreenSize.all)
+    func preview(_ size: ScreenSize) {
+        let model = Fixture.model(
+            [
+                Fixture.message("\n\n \t \nopened\nsecond line", type: "INFO", second: 1),
+                Fixture.message("cr:\rOVER", second: 2),
+            ],
+            width: size.width,
+            height: size.height
+        )
+        let lines = model.screenLines
+        #expect(lines.contains { $0.hasSuffix("opened") }, "\(lines)")
+        #expect(lines.contains { $0.hasSuffix("cr:^MOVER") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("second line") }, "only the first non-blank line: \(lines)")
+        RenderTests.expectAligned(MonitorView.render(model).grid)
+    }
+
+    @Test("the status bar keeps follow state, counts and filters, full width in reverse", arguments: ScreenSize.all)
+    func statusBar(_ size: ScreenSize) {
+        var model = Fixture.model(Fixture.numbered(6), width: size.width, height: size.height)
+        model.press(.character("t"), .character(" "), .enter)
+        let grid = MonitorView.render(model).grid
+        let status = grid.lines[0]
+        #expect(status.contains("FOLLOW"), "\(status)")
+        #expect(status.contains("2/6"), "\(status)")
+        #expect(status.contains("type: DONE"), "\(status)")
+        #expect((0..<size.width).allSatisfy { grid[0, $0].style.attributes.contains(.reverse) })
+        model.press(.character("k"))
+        model.ingest([Fixture.message("late", type: "DONE", id: "L", second: 60)], source: 0)
+        #expect(model.screenLines[0].contains("PAUSED 1 new"), "\(model.screenLines[0])")
+    }
+
+    @Test("Ctrl-C in compose keeps the draft for the next c and says how to quit", arguments: ScreenSize.all)
+    func ctrlCKeepsDraft(_ size: ScreenSize) {
+        var model = Fixture.model(Fixture.numbered(2), width: size.width, height: size.height)
+        model.press(.character("c"))
+        model.type("half a thought")
+        #expect(model.press(.control("c")) == .none)
+        #expect(model.compose == nil)
+        let status = model.screenLines[0]
+        #expect(status.contains("Ctrl-C again to quit"), "\(status)")
+        model.press(.character("c"))
+        #expect(model.compose?.body.text == "half a thought")
+        #expect(model.screenLines.contains { $0.contains("half a thought") }, "\(model.screenLines)")
+        model.press(.control("c"))
+        #expect(model.press(.control("c")) == .quit)
+    }
+
+    @Test("the detail pane leaves out empty task_id, run_id and issue_id, keeps set ones", arguments: ScreenSize.all)
+    func detailSkipsEmptyIDs(_ size: ScreenSize) {
+        var bare = Fixture.model([Fixture.message("bare", second: 1)], width: size.width, height: size.height)
+        bare.press(.enter)
+        var text = bare.detailTextScrolled
+        #expect(text.contains("project_id: demo") && text.contains("bare"), "\(text)")
+        #expect(!text.contains("task_id") && !text.contains("run_id") && !text.contains("issue_id"), "\(text)")
+        var withIDs = Fixture.model(
+            [Fixture.message("with ids", task: "t-1", run: "r-1", second: 1)],
+            width: size.width,
+            height: size.height
+        )
+        withIDs.press(.enter)
+        text = withIDs.detailTextScrolled
+        #expect(text.contains("task_id: t-1") && text.contains("run_id: r-1"), "\(text)")
+        #expect(!text.contains("issue_id"), "\(text)")
+    }
+}
+
 /// Boxes and the list/detail border: line drawing under UTF-8, `-`, `|`, `+` under any other locale.
 @Suite("Box drawing and its ASCII fallback")
 struct BoxDrawingTests {

@@ -105,8 +105,10 @@ static inline void shim_sgr_mouse(int on) {
 }
 
 /// Draws a line-drawing cell with `WACS_*` (0 horizontal, 1 vertical, 2-5 the corners top left, top right,
-/// bottom left, bottom right): ncurses sends the terminal's own line drawing, or ASCII (`-`, `|`, `+`) where the
-/// terminal or the locale has none. The attributes are the cell's, plus the alternate charset where ncurses uses it.
+/// bottom left, bottom right): under a UTF-8 locale ncurses sends the Unicode box characters. The monitor calls it
+/// only under UTF-8; elsewhere ncurses would switch to the terminal's alternate charset (VT100 graphics), so the
+/// monitor draws `-`, `|` and `+` itself. The attributes are the cell's, plus the alternate charset where ncurses
+/// uses it.
 static inline int shim_put_line(int row, int column, int kind, attr_t attributes, short pair) {
     const cchar_t *source;
     switch (kind) {

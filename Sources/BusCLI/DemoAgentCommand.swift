@@ -30,7 +30,7 @@ struct DemoAgentCommand: ParsableCommand {
         while true {
             // Run ids as run-agent makes them: the start time, then the run's number.
             let runID = "run-20261126-09\(seed)\(run % 6)00-\(run)"
-            var last: String?
+            var question: String?
             for step in DemoScript.steps(for: role, run: run, random: &random) {
                 // Stop when the monitor that started us is gone (no PR_SET_PDEATHSIG from Swift: prctl is variadic).
                 guard getppid() == parent else { return }
@@ -43,8 +43,11 @@ struct DemoAgentCommand: ParsableCommand {
                     body: step.body
                 )
                 draft.meta = ["agent": role.agent]
-                if step.repliesToPrevious, let last { draft.parents = [BusParent(msgID: last, kind: "reply_to")] }
-                if let posted = try? writer.post(draft).messages.first { last = posted.msgID }
+                if step.answersQuestion, let question {
+                    draft.parents = [BusParent(msgID: question, kind: "reply_to")]
+                }
+                let posted = try? writer.post(draft).messages.first
+                if step.type == "QUESTION" { question = posted?.msgID }
             }
             run += 1
             LockWait.nanosleep(.seconds(3))
@@ -71,7 +74,8 @@ enum DemoScript {
     struct Step {
         var type: String
         var body: String
-        var repliesToPrevious = false
+        /// An ANSWER: its `parents` names this agent's last QUESTION (`reply_to`).
+        var answersQuestion = false
     }
 
     /// A small deterministic generator (SplitMix64), so a seed gives the same run every time.
@@ -108,7 +112,7 @@ enum DemoScript {
                 Step(
                     type: "ANSWER",
                     body: "Per API key; per-user limits come later.\nRationale: keys map to billing.",
-                    repliesToPrevious: true
+                    answersQuestion: true
                 ),
                 Step(type: "FACT", body: "Release branch cut: release/2026.11.\(run)"),
             ]
@@ -129,7 +133,7 @@ enum DemoScript {
                 Step(
                     type: "ANSWER",
                     body: "Yes: 429 with Retry-After, documented in docs/api.md",
-                    repliesToPrevious: true
+                    answersQuestion: true
                 ),
                 Step(
                     type: "DONE",
@@ -169,7 +173,7 @@ enum DemoScript {
                 Step(
                     type: "ANSWER",
                     body: "Not known before; CI runs the suite in parallel, locally it is serial. Bisecting.",
-                    repliesToPrevious: true
+                    answersQuestion: true
                 ),
                 Step(type: "PROGRESS", body: "Bisecting the flake: 7 commits left"),
                 Step(type: "FACT", body: "Flake caused by a shared temp dir; fixed with t.TempDir() 🎉"),

@@ -17,13 +17,15 @@ struct DemoSwarm {
     let root: String
     private(set) var children: [pid_t] = []
 
-    /// Creates `/tmp/run-agent-demo-XXXXXX/runs` and starts one agent per task plus a planner on the
-    /// project bus.
+    /// Creates `$TMPDIR/run-agent-demo-XXXXXX/runs` (`/tmp` when TMPDIR is unset or relative) and starts one
+    /// agent per task plus a planner on the project bus.
     /// - Throws: `BusError.system` when the folder or a child cannot be created.
     static func start() throws(BusError) -> DemoSwarm {
-        var template = Array("/tmp/run-agent-demo-XXXXXX".utf8CString)
+        let temporary = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.hasPrefix("/") ? $0 : nil }
+        let pattern = PathText.join(temporary ?? "/tmp", "run-agent-demo-XXXXXX")
+        var template = Array(pattern.utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
-        guard let made else { throw .system(call: "mkdtemp", path: "/tmp/run-agent-demo-XXXXXX", errno: errno) }
+        guard let made else { throw .system(call: "mkdtemp", path: pattern, errno: errno) }
         let base = String(cString: made)
         let root = PathText.join(base, "runs")
         var swarm = DemoSwarm(root: root)

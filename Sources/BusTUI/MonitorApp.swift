@@ -38,6 +38,7 @@ package enum MonitorApp {
         let size = screen.size()
         model.resize(width: size.width, height: size.height)
         if !screen.isUTF8 {
+            model.asciiBoxes = true
             model.warning = "locale codeset is \(screen.codeset), not UTF-8: set LANG/LC_ALL to a UTF-8 locale"
         }
         let worker = PostWorker(wakeUp: wakeUp)
@@ -69,10 +70,15 @@ package enum MonitorApp {
 }
 
 /// `path` with the home folder written `~`, as shells show it (the status bar has little room).
-func homeShortened(_ path: String) -> String {
-    guard let home = getenv("HOME").map({ String(cString: $0) }), home.count > 1, path.hasPrefix(home + "/") else {
-        return path
-    }
+///
+/// - Parameters:
+///   - path: an absolute path (a relative one is returned as is).
+///   - home: the home folder; by default `HOME` (`getenv`). A trailing `/` is ignored; `/` itself is no home.
+/// - Returns: `~` followed by the rest of `path` when `path` is in `home`, else `path` unchanged.
+func homeShortened(_ path: String, home: String? = getenv("HOME").map { String(cString: $0) }) -> String {
+    var home = home ?? ""
+    while home.count > 1, home.hasSuffix("/") { home.removeLast() }
+    guard home.count > 1, home.hasPrefix("/"), path == home || path.hasPrefix(home + "/") else { return path }
     return "~" + path.dropFirst(home.count)
 }
 

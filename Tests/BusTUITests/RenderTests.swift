@@ -138,8 +138,8 @@ struct RenderTests {
         let model = Fixture.model(Fixture.numbered(10), width: 20, height: 6)
         let lines = model.screenLines
         #expect(lines.count == 6)
-        // The follow state has priority over the counts on a narrow bar.
-        #expect(lines[0].hasPrefix("bus.md | FOLLOW"))
+        // The follow state and the counts go before the path, which keeps what is left.
+        #expect(lines[0] == "…md | 10/10 | FOLLOW", "\(lines[0])")
         #expect(lines[1] == "TYPE   MESSAGE")
         #expect(lines[2] == "[DONE] message 7")
         #expect(lines[4] == "[FACT] message 9")

@@ -6,6 +6,8 @@ import Testing
 /// with `pipe-pane`) and what the screen shows at 80x24 and 40 columns.
 @Suite struct MonitorDefectTests {
     static let tasks = ["task-20261126-090000-api", "task-20261126-090500-tests", "task-20261126-091000-review"]
+    /// The box-drawing characters tmux shows for line drawing, its own or the alternate charset's.
+    static let lineDrawing: Set<Character> = ["─", "│", "┌", "┐", "└", "┘"]
 
     /// Posts to `bus` with a task id and a run id.
     static func post(_ sandbox: Sandbox, _ bus: String, _ body: String, task: String, type: String = "PROGRESS") throws
@@ -162,6 +164,20 @@ import Testing
         }
     }
 
+    /// Defect 5: the path of a bus under HOME shows as `~/…` in the status bar (HOME set for the monitor).
+    @Test func homeIsTildeInTheStatusBar() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.home + "/bus.md"
+            try sandbox.post(bus, "in the home folder")
+            let monitor = try MonitorRun(sandbox, [bus], environment: ["HOME": sandbox.home], width: 80, height: 24)
+            try withExtendedLifetime(monitor) {
+                let screen = try monitor.session.waitFor("in the home folder")
+                #expect(statusBar(screen).hasPrefix("~/bus.md | "), "\(statusBar(screen))")
+                #expect(!statusBar(screen).contains(sandbox.home), "\(statusBar(screen))")
+            }
+        }
+    }
+
     /// Defect 6: Ctrl-C in compose with a draft closes the box and keeps the draft; the second Ctrl-C quits.
     @Test func ctrlCInComposeKeepsTheDraft() throws {
         try withSandbox { sandbox in
@@ -212,8 +228,9 @@ import Testing
         }
     }
 
-    /// Defect 7: under a non-UTF-8 locale the warning stays in the status bar after keys; the boxes fall back to
-    /// ASCII line drawing and cuts to `~`.
+    /// Defect 7: under a non-UTF-8 locale the warning stays in the status bar after keys; the picker's box and the
+    /// list/detail border are drawn with `-`, `|` and `+` (not the terminal's line drawing, which tmux would show as
+    /// `─`), and cuts end in `~`.
     @Test func localeWarningStays() throws {
         try withSandbox { sandbox in
             let bus = sandbox.file("bus.md")
@@ -224,12 +241,23 @@ import Testing
                 let session = monitor.session
                 try session.waitFor("not UTF-8")
                 try session.send("k", "j", "t")
-                try session.waitFor("types: Space select")
+                let picker = try session.waitFor("types: Space select")
+                let lines = picker.split(separator: "\n")
+                let corners = lines.filter { $0.contains("+-") && $0.contains("-+") }
+                #expect(corners.count == 2, "the box's top and bottom in ASCII:\n\(picker)")
+                let item = lines.first { $0.contains("| [ ] FACT") } ?? ""
+                #expect(item.filter { $0 == "|" }.count == 2, "the box's sides in ASCII:\n\(picker)")
+                #expect(!picker.contains { Self.lineDrawing.contains($0) }, "line drawing under LC_ALL=C:\n\(picker)")
                 try session.send("Escape")
-                let screen = try session.waitForAbsence("types: Space select")
+                var screen = try session.waitForAbsence("types: Space select")
                 #expect(statusBar(screen).contains("not UTF-8"), "\(screen)")
                 let row = screen.split(separator: "\n").first { $0.contains("a long body") } ?? ""
                 #expect(row.hasSuffix("~"), "\(screen)")
+                try session.send("Enter")
+                screen = try session.waitFor("msg_id:")
+                let border = screen.split(separator: "\n").first { $0.hasPrefix("-- MSG-") && $0.hasSuffix(" -") }
+                #expect(border != nil, "the list/detail border in ASCII:\n\(screen)")
+                #expect(!screen.contains { Self.lineDrawing.contains($0) }, "line drawing under LC_ALL=C:\n\(screen)")
             }
         }
     }

@@ -430,11 +430,15 @@ import Testing
         }
     }
 
-    /// Colour follows the terminal: none for `TERM=vt100` and `NO_COLOR`, 8 colours for `TERM=xterm`.
+    /// Colour follows the terminal: none for `TERM=vt100` and `NO_COLOR`, the 8 basic colours for `TERM=xterm`, the
+    /// 256-colour mid-tone palette (`38;5;N`) for `TERM=xterm-256color`.
     ///
     /// Types stay readable as `[TYPE]` either way, and an escape sequence in a body never reaches the terminal.
-    @Test(arguments: [("TERM", "vt100", false), ("NO_COLOR", "1", false), ("TERM", "xterm", true)])
-    func coloursFollowTheTerminal(variable: String, value: String, coloured: Bool) throws {
+    @Test(arguments: [
+        ("TERM", "vt100", 0), ("NO_COLOR", "1", 0), ("TERM", "xterm", 8), ("TERM", "xterm-256color", 256),
+    ])
+    func coloursFollowTheTerminal(variable: String, value: String, colours: Int) throws {
+        let coloured = colours > 0
         try withSandbox { sandbox in
             let bus = sandbox.file("bus.md")
             try sandbox.post(bus, "plain fact line")
@@ -452,6 +456,20 @@ import Testing
                         || parameters.contains { $0.count == 2 && $0.hasPrefix("9") }
                 }
                 #expect(colourCodes.isEmpty != coloured, "colour sequences: \(colourCodes.count)")
+                // The palette of TerminalScreen: red 160, green 28, yellow 136, blue 32, magenta 127, cyan 30.
+                let palette = Set(["160", "28", "136", "32", "127", "30"])
+                let indexed = colourCodes.compactMap { sequence -> String? in
+                    let parameters = sequence.prefix { $0 != "m" }.split(separator: ";").map(String.init)
+                    guard let at = parameters.firstIndex(of: "38"), at + 2 < parameters.count, parameters[at + 1] == "5"
+                    else { return nil }
+                    return parameters[at + 2]
+                }
+                if colours == 256 {
+                    #expect(Set(indexed).isSubset(of: palette) && indexed.count >= 2, "256-colour codes: \(indexed)")
+                    #expect(Set(indexed).count >= 2, "more than one role's colour: \(indexed)")
+                } else {
+                    #expect(indexed.isEmpty, "\(value): no 256-colour codes, found \(indexed)")
+                }
                 if !coloured { #expect(!painted.contains("\u{1B}[31mred"), "the body's escape reached the terminal") }
                 try session.send("q")
                 #expect(try monitor.waitForExit().exit == "exit=0")

@@ -32,6 +32,34 @@ DEFAULT_FG = (220, 220, 220)
 DEFAULT_BG = (24, 24, 28)
 
 
+class DimScreen(pyte.Screen):
+    """A pyte screen that keeps SGR 2 (dim), which pyte drops: carried in the italics flag (the monitor never
+    draws italics), set by 2 and cleared by 22 (normal intensity), 23 and 0."""
+
+    def select_graphic_rendition(self, *attrs, **kwargs):
+        mapped = []
+        index = 0
+        while index < len(attrs):
+            attr = attrs[index]
+            if attr in (38, 48):  # 38;5;N or 38;2;R;G;B: the numbers after are colours, not attributes
+                length = 3 if index + 1 < len(attrs) and attrs[index + 1] == 5 else 5
+                mapped += attrs[index:index + length]
+                index += length
+                continue
+            if attr == 2:
+                mapped.append(3)
+            elif attr == 22:
+                mapped += [22, 23]
+            else:
+                mapped.append(attr)
+            index += 1
+        super().select_graphic_rendition(*mapped, **kwargs)
+
+
+def dimmed(fg, bg):
+    return tuple((f + b) // 2 for f, b in zip(fg, bg))
+
+
 def colour(value, default):
     if value == "default":
         return default
@@ -76,7 +104,7 @@ def with_placeholders(text, clusters):
 
 def main():
     capture, output, columns, rows = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    screen = pyte.Screen(columns, rows)
+    screen = DimScreen(columns, rows)
     stream = pyte.Stream(screen)
     with open(capture, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
@@ -103,6 +131,8 @@ def main():
                 fg = NAMED["bright" + cell.fg]
             if cell.reverse:
                 fg, bg = bg, fg
+            if cell.italics:  # dim (see DimScreen)
+                fg = dimmed(fg, bg)
             wide = x + 1 < columns and line[x + 1].data == ""
             width = 2 if wide else 1
             left, top = PADDING + x * CELL_W, PADDING + y * CELL_H

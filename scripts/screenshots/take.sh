@@ -2,6 +2,8 @@
 # Renders the README's screenshots: runs the monitor in tmux on a prepared project bus, drives it with keys, and
 # turns each `capture-pane -p -e` into a PNG (scripts/screenshots/render.py: pyte + Pillow, cell by cell).
 # usage: scripts/screenshots/take.sh [OUTPUT_FOLDER]   (default: screenshots/)
+# SCRATCH_PATH names SwiftPM's build folder (default .build), for a worktree that builds into its own; the
+# release build and the Python environment go there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-screenshots}
@@ -12,16 +14,17 @@ fonts=(fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji)
 for package in "${fonts[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null
 done
-# pyte and Pillow from PyPI, in a virtual environment of their own (under .build, out of git).
-venv=.build/screenshots-venv
+scratch=${SCRATCH_PATH:-.build}
+# pyte and Pillow from PyPI, in a virtual environment of their own (under the scratch folder, out of git).
+venv=$scratch/screenshots-venv
 [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
 "$venv/bin/python" -c "import pyte, PIL" 2>/dev/null || "$venv/bin/pip" install -q pyte pillow
 
 # RUN_AGENT_BIN names an already built binary (the screens do not depend on the build mode).
 bin=${RUN_AGENT_BIN:-}
 if [[ -z $bin ]]; then
-    swift build -c release --product run-agent >/dev/null
-    bin=$PWD/.build/release/run-agent
+    swift build -c release --product run-agent --scratch-path "$scratch" >/dev/null
+    bin=$(cd "$scratch/release" && pwd)/run-agent
 fi
 work=$(mktemp -d /tmp/run-agent-shots-XXXXXX)
 base_socket=run-agent-shots-$$

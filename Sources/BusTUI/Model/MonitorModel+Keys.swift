@@ -9,7 +9,7 @@ extension MonitorModel {
             guard let state = compose, !state.isBusy, !state.body.isEmpty else { return .quit }
             savedDraft = state
             compose = nil
-            notice = "draft kept (c reopens it); Ctrl-C again to quit"
+            notice = "Ctrl-C again to quit; draft kept (c reopens it)"
             settle()
             return .none
         }

@@ -76,6 +76,9 @@ struct MonitorModel: Sendable {
     var notice: String?
     /// A standing problem (a non-UTF-8 locale): shown until the monitor exits, unlike a notice.
     var warning: String?
+    /// Boxes, the list/detail border and rules drawn with `-`, `|` and `+`: a locale that is not UTF-8 cannot
+    /// carry line drawing (ncurses would fall back to the terminal's alternate charset, VT100 graphics).
+    var asciiBoxes = false
     /// The draft a Ctrl-C put aside: the next `c` opens it again.
     var savedDraft: ComposeState?
     /// The id of a message this monitor posted, to select once it is read back (so a post made while paused

@@ -159,7 +159,7 @@ final class TerminalScreen {
                 guard cell.width > 0, cell != .blank else { continue }
                 let attributes = attributes(for: cell.style)
                 let pair = colorsEnabled && cell.style.color != .chrome ? Int16(cell.style.color.rawValue) : 0
-                if let line = Self.lineKinds[cell.character] {
+                if isUTF8, let line = Self.lineKinds[cell.character] {
                     _ = shim_put_line(Int32(row), Int32(column), line, attributes, pair)
                 } else if fill(&buffer, with: cell) {
                     _ = shim_put_cell(Int32(row), Int32(column), buffer, attributes, pair)
@@ -203,7 +203,8 @@ final class TerminalScreen {
         shim_raw_flush()
     }
 
-    /// The grid's box-drawing characters and the `WACS_*` kind `shim_put_line` draws for each.
+    /// The grid's box-drawing characters and the `WACS_*` kind `shim_put_line` draws for each (under UTF-8 only:
+    /// otherwise the model draws boxes in ASCII, see `MonitorModel.asciiBoxes`).
     private static let lineKinds: [Character: Int32] = [
         BoxLine.horizontal: 0, BoxLine.vertical: 1, BoxLine.topLeft: 2, BoxLine.topRight: 3, BoxLine.bottomLeft: 4,
         BoxLine.bottomRight: 5,

@@ -103,6 +103,14 @@ package struct CellGrid: Sendable {
         }
     }
 
+    /// Replaces the characters of one-column cells for which `transform` gives a replacement (ASCII for line
+    /// drawing); widths and styles stay.
+    package mutating func replaceCharacters(_ transform: (Character) -> Character?) {
+        for index in cells.indices where cells[index].width == 1 {
+            if let replacement = transform(cells[index].character) { cells[index].character = replacement }
+        }
+    }
+
     /// Draws untrusted text (sanitized here) from `column`, clipped at `limit`.
     /// - Returns: the column after the last cell written.
     @discardableResult

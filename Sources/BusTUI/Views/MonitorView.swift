@@ -43,6 +43,7 @@ enum MonitorView {
         case nil:
             break
         }
+        if model.asciiBoxes { grid.replaceCharacters(BoxLine.ascii) }
         return RenderedScreen(grid: grid, cursor: cursor)
     }
 }
@@ -50,9 +51,10 @@ enum MonitorView {
 /// The top line: source, counts, follow state, filters, malformed records, last post, notice.
 ///
 /// Room is given by priority: the follow state and "N new" first, then the counts, the active filters, the
-/// malformed count, a standing warning, the notice, the last post's result; the path takes what is left (at
-/// least a few columns), shortened in the middle, so the file name stays. Parts that do not fit are cut with
-/// `…` or left out, lowest priority first.
+/// malformed count, a standing warning, the notice, the last post's result; the path comes last and takes what is
+/// left, shortened in the middle so the file name stays. The path keeps a few columns while the parts fit in their
+/// full or short form without them; a part that would otherwise be cut or left out takes them. Parts that still
+/// do not fit are cut with `…` or left out, lowest priority first.
 enum StatusBarView {
     static let separator = " | "
 
@@ -110,26 +112,28 @@ enum StatusBarView {
         grid.fill(row: row, columns: 0..<grid.width, style: style)
         let all = parts(model)
         let separatorWidth = separator.count
-        let pathWidth = TextSanitizer.width(model.sourceLabel)
-        // The path keeps at least this much (or all of itself when shorter).
-        let pathMinimum = min(pathWidth, 10)
-        var room = grid.width - pathMinimum
+        // Columns not yet given, and the part of them the path would like to keep (all of itself when shorter).
+        // Every item pays for a separator, the path too: whichever comes first on the bar gets its back.
+        var free = grid.width + separatorWidth
+        var pathWish = min(TextSanitizer.width(model.sourceLabel), 10) + separatorWidth
         var shown: [Int: String] = [:]
         for index in all.indices.sorted(by: { all[$0].priority < all[$1].priority }) {
             let part = all[index]
-            let needed = TextSanitizer.width(part.text) + separatorWidth
-            if needed <= room {
-                shown[index] = part.text
-                room -= needed
-            } else if let short = part.short, TextSanitizer.width(short) + separatorWidth <= room {
-                shown[index] = short
-                room -= TextSanitizer.width(short) + separatorWidth
-            } else if room - separatorWidth >= 8 || part.priority == 0 {
-                shown[index] = TextSanitizer.fittedString(part.text, columns: max(1, room - separatorWidth))
-                room = 0
+            // Whole or short within what the path leaves, then whole or short taking the path's columns, then cut.
+            let forms = [part.text] + (part.short.map { [$0] } ?? [])
+            let room = free - pathWish
+            if let form = forms.first(where: { TextSanitizer.width($0) + separatorWidth <= room })
+                ?? forms.first(where: { TextSanitizer.width($0) + separatorWidth <= free })
+            {
+                shown[index] = form
+                free -= TextSanitizer.width(form) + separatorWidth
+            } else if free - separatorWidth >= 8 || (part.priority == 0 && free > separatorWidth) {
+                shown[index] = TextSanitizer.fittedString(part.text, columns: free - separatorWidth)
+                free = 0
             }
+            pathWish = min(pathWish, free)
         }
-        let pathRoom = room + pathMinimum
+        let pathRoom = free - separatorWidth
         var column = 0
         if pathRoom > 0 {
             let path = TextSanitizer.middleShortened(model.sourceLabel, columns: pathRoom)
@@ -213,8 +217,8 @@ extension ListView {
     }
 }
 
-/// The box-drawing characters the views put in the grid; the terminal layer draws them as ncurses' `WACS_*`
-/// (line drawing the terminal knows, ASCII where it knows none).
+/// The box-drawing characters the views put in the grid; under UTF-8 the terminal layer draws them as ncurses'
+/// `WACS_*`, and a model with `asciiBoxes` (a locale that is not UTF-8) gets `ascii(_:)`'s stand-ins instead.
 enum BoxLine {
     static let horizontal: Character = "─"
     static let vertical: Character = "│"
@@ -222,6 +226,16 @@ enum BoxLine {
     static let topRight: Character = "┐"
     static let bottomLeft: Character = "└"
     static let bottomRight: Character = "┘"
+
+    /// The ASCII stand-in of a box-drawing character: `-`, `|`, or `+` for a corner; nil for any other.
+    static func ascii(_ character: Character) -> Character? {
+        switch character {
+        case horizontal: "-"
+        case vertical: "|"
+        case topLeft, topRight, bottomLeft, bottomRight: "+"
+        default: nil
+        }
+    }
 }
 
 /// The selected message in full, below the list.

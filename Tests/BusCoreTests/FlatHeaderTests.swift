@@ -42,7 +42,6 @@ import Testing
         "msg_id: MSG-1\ntype: FACT\ntype: QUESTION\n",
         "msg_id: MSG-1\ntype: FACT   \nissue_id: ISSUE-9\n",
         "msg_id: MSG-1\ntype: FACT\ncrc32c: 0badf00d\n",
-        "msg_id: MSG-1\ntype: FACT\nbody_bytes: -3\n",
         "msg_id: MSG-1\ntype: FACT\nproject_id: emoji 🎉 and 日本語\n",
         "msg_id: MSG-20261126-090000-000000001-PID00042-0001\ntype: FACT\n",
     ]
@@ -68,6 +67,7 @@ import Testing
         "msg_id:\ntype: FACT\n",
         "project_id: p\n",
         "msg_id: MSG-1\ntype: |\n  FACT\n",
+        "msg_id: MSG-1\ntype: FACT\nbody_bytes: -3\n",
     ]
 
     @Test(arguments: otherHeaders)

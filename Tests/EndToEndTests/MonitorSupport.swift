@@ -239,7 +239,7 @@ final class PaneSession {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        try Self.closeFrom(&actions, 3)
+        try SpawnedProcess.closeFrom(&actions, 3)
         var empty = sigset_t()
         sigemptyset(&empty)
         posix_spawnattr_setsigmask(&attributes, &empty)
@@ -276,16 +276,6 @@ final class PaneSession {
         guard reaped == pid, status == 0 else {
             throw TmuxError(description: "tmux new-session failed (wait status \(status)): \(errors)")
         }
-    }
-
-    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34), which the Glibc module does not import.
-    private static func closeFrom(_ actions: inout posix_spawn_file_actions_t, _ first: Int32) throws {
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
-            throw TmuxError(description: "posix_spawn_file_actions_addclosefrom_np is missing")
-        }
-        let result = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, first)
-        guard result == 0 else { throw TmuxError(description: "addclosefrom: error \(result)") }
     }
 
     /// `send-keys`: key names (`Enter`, `Escape`, `C-c`, `Tab`) or, with `literal`, text typed as is.

@@ -18,34 +18,11 @@ package enum MessageJSON {
         json.append(string: message.type)
         json.append(raw: ",\"project_id\":")
         json.append(string: message.projectID)
-        if !message.taskID.isEmpty {
-            json.append(raw: ",\"task_id\":")
-            json.append(string: message.taskID)
-        }
-        if !message.runID.isEmpty {
-            json.append(raw: ",\"run_id\":")
-            json.append(string: message.runID)
-        }
-        if !message.issueID.isEmpty {
-            json.append(raw: ",\"issue_id\":")
-            json.append(string: message.issueID)
-        }
-        if !message.parents.isEmpty {
-            json.append(raw: ",\"parents\":[")
-            for (index, parent) in message.parents.enumerated() {
-                if index > 0 { json.append(raw: ",") }
-                encode(parent, into: &json)
-            }
-            json.append(raw: "]")
-        }
-        if !message.links.isEmpty {
-            json.append(raw: ",\"links\":[")
-            for (index, link) in message.links.enumerated() {
-                if index > 0 { json.append(raw: ",") }
-                encode(link, into: &json)
-            }
-            json.append(raw: "]")
-        }
+        appendOptional(",\"task_id\":", message.taskID, into: &json)
+        appendOptional(",\"run_id\":", message.runID, into: &json)
+        appendOptional(",\"issue_id\":", message.issueID, into: &json)
+        appendList(",\"parents\":[", message.parents, into: &json) { encode($0, into: &$1) }
+        appendList(",\"links\":[", message.links, into: &json) { encode($0, into: &$1) }
         if !message.meta.isEmpty {
             json.append(raw: ",\"meta\":")
             object(message.meta, into: &json)
@@ -66,10 +43,7 @@ package enum MessageJSON {
     private static func encode(_ parent: BusParent, into json: inout JSONBuffer) {
         json.append(raw: "{\"msg_id\":")
         json.append(string: parent.msgID)
-        if !parent.kind.isEmpty {
-            json.append(raw: ",\"kind\":")
-            json.append(string: parent.kind)
-        }
+        appendOptional(",\"kind\":", parent.kind, into: &json)
         if !parent.meta.isEmpty {
             json.append(raw: ",\"meta\":")
             object(parent.meta, into: &json)
@@ -80,15 +54,32 @@ package enum MessageJSON {
     private static func encode(_ link: BusLink, into json: inout JSONBuffer) {
         json.append(raw: "{\"url\":")
         json.append(string: link.url)
-        if !link.label.isEmpty {
-            json.append(raw: ",\"label\":")
-            json.append(string: link.label)
-        }
-        if !link.kind.isEmpty {
-            json.append(raw: ",\"kind\":")
-            json.append(string: link.kind)
-        }
+        appendOptional(",\"label\":", link.label, into: &json)
+        appendOptional(",\"kind\":", link.kind, into: &json)
         json.append(raw: "}")
+    }
+
+    /// Appends `opening` (the key and `[`), the items, and `]` when there are items.
+    private static func appendList<Item>(
+        _ opening: StaticString,
+        _ items: [Item],
+        into json: inout JSONBuffer,
+        _ encodeItem: (Item, inout JSONBuffer) -> Void
+    ) {
+        guard !items.isEmpty else { return }
+        json.append(raw: opening)
+        for (index, item) in items.enumerated() {
+            if index > 0 { json.append(raw: ",") }
+            encodeItem(item, &json)
+        }
+        json.append(raw: "]")
+    }
+
+    /// Appends `key` and `value` when the value is set: optional fields are left out, not written empty.
+    private static func appendOptional(_ key: StaticString, _ value: String, into json: inout JSONBuffer) {
+        guard !value.isEmpty else { return }
+        json.append(raw: key)
+        json.append(string: value)
     }
 
     /// A string map with sorted keys.

@@ -214,18 +214,20 @@ package struct CivilTime: Sendable, Equatable {
     /// Appends `isoDate`'s bytes.
     func appendDate(to bytes: inout [UInt8]) {
         BusTimestamp.appendPadded(year, width: 4, to: &bytes)
-        bytes.append(0x2D)
-        BusTimestamp.appendPadded(month, width: 2, to: &bytes)
-        bytes.append(0x2D)
-        BusTimestamp.appendPadded(day, width: 2, to: &bytes)
+        Self.append(month, day, after: 0x2D, to: &bytes)
     }
 
     /// Appends `clock`'s bytes.
     func appendClock(to bytes: inout [UInt8]) {
         BusTimestamp.appendPadded(hour, width: 2, to: &bytes)
-        bytes.append(0x3A)
-        BusTimestamp.appendPadded(minute, width: 2, to: &bytes)
-        bytes.append(0x3A)
+        Self.append(minute, second, after: 0x3A, to: &bytes)
+    }
+
+    /// Appends two two-digit fields, each after `separator` (`-MM-DD`, `:MM:SS`).
+    private static func append(_ first: Int, _ second: Int, after separator: UInt8, to bytes: inout [UInt8]) {
+        bytes.append(separator)
+        BusTimestamp.appendPadded(first, width: 2, to: &bytes)
+        bytes.append(separator)
         BusTimestamp.appendPadded(second, width: 2, to: &bytes)
     }
 

@@ -155,10 +155,11 @@ func withSandbox<T>(_ body: (Sandbox) throws -> T) throws -> T {
 
 /// A running child process whose output goes to files that tests can poll.
 final class Child {
-    let process = Process()
+    let process: SpawnedProcess
     let stdoutPath: String
     let stderrPath: String
-    private let input: Pipe?
+    /// The write end of the child's stdin pipe (started with `pipeStdin: true`).
+    private let input: Foundation.FileHandle?
 
     init(
         sandbox: Sandbox,
@@ -174,26 +175,32 @@ final class Child {
         stderrPath = sandbox.io + "/\(name).err"
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: cwd)
-        process.standardOutput = try Foundation.FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        process.standardError = try Foundation.FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        var source = SpawnedProcess.Input.file("/dev/null")
+        var readEnd: Int32 = -1
         if pipeStdin {
-            let pipe = Pipe()
-            input = pipe
-            process.standardInput = pipe
+            var fds: [Int32] = [-1, -1]
+            guard pipe2(&fds, O_CLOEXEC) == 0 else { throw SpawnError(description: "pipe2: errno \(errno)") }
+            readEnd = fds[0]
+            source = .descriptor(fds[0])
+            input = Foundation.FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
         } else if let stdin {
             let inputPath = sandbox.io + "/\(name).in"
             _ = FileManager.default.createFile(atPath: inputPath, contents: Data(stdin))
+            source = .file(inputPath)
             input = nil
-            process.standardInput = try Foundation.FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
         } else {
             input = nil
-            process.standardInput = Foundation.FileHandle.nullDevice
         }
-        try process.run()
+        defer { if readEnd >= 0 { close(readEnd) } }
+        process = try SpawnedProcess(
+            executable: executable,
+            arguments: arguments,
+            environment: environment,
+            cwd: cwd,
+            stdin: source,
+            stdout: stdoutPath,
+            stderr: stderrPath
+        )
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -203,7 +210,7 @@ final class Child {
 
     /// Writes to the child's stdin (started with `pipeStdin: true`).
     func send(_ text: String) throws {
-        try input?.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+        try input?.write(contentsOf: Data(text.utf8))
     }
 
     /// Waits for the child to exit; false when `timeout` passed first.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BusCore
+import BusRemote
 import BusTUI
 
 /// `run-agent bus monitor`: the live terminal UI.
@@ -9,7 +10,9 @@ struct MonitorCommand: ParsableCommand {
         abstract: "Watch the bus live in a terminal UI: filter by type or task, read messages, post by hand.",
         discussion: """
             Sources: a bus file (PATH, else JRUN_MESSAGE_BUS, else discovery); --project P [--root R] merges \
-            the project bus with every task bus under it; --demo runs a bus fed by simulated agents. \
+            the project bus with every task bus under it; --demo runs a bus fed by simulated agents; --server URL \
+            (else JRUN_BUS_SERVER, when no PATH is given) follows a `run-agent bus serve`, narrowed by --project \
+            and --task, and posts through it. \
             Press ? inside for the keys. Needs a terminal on stdout (exit 64 otherwise).
             """
     )
@@ -23,10 +26,21 @@ struct MonitorCommand: ParsableCommand {
     @Option(name: .long, help: "Runs root (default: JRUN_RUNS_DIR, else ~/.run-agent/runs).")
     var root: String?
 
+    @Option(name: .long, help: "Task id (with --server): watch that task's messages.")
+    var task: String?
+
     @Flag(name: .long, help: "Watch a temporary bus fed by simulated agents.")
     var demo = false
 
+    @OptionGroup var serverOptions: ServerOptions
+
     func validate() throws {
+        if serverOptions.server != nil && (demo || path != nil) {
+            throw ValidationError("--server takes no PATH or --demo")
+        }
+        if serverOptions.server == nil && task != nil && (demo || path != nil) {
+            throw ValidationError("--task applies to --server")
+        }
         if demo && (path != nil || project != nil) { throw ValidationError("--demo takes no PATH or --project") }
         if path != nil && project != nil { throw ValidationError("give either PATH or --project, not both") }
     }
@@ -51,7 +65,21 @@ struct MonitorCommand: ParsableCommand {
                 return
             }
             let configuration: MonitorConfiguration
-            if let project {
+            // A PATH given on the command line wins over JRUN_BUS_SERVER; --server with a PATH is refused above.
+            if path == nil, let remote = serverOptions.remote(environment) {
+                let query = RemoteQuery(project: project, task: task)
+                configuration = MonitorConfiguration(
+                    source: .remote(RemoteMonitorSource(remote: remote, query: query)),
+                    writerOptions: options,
+                    postContext: PostContext(
+                        projectID: project ?? environment["JRUN_PROJECT_ID"] ?? "",
+                        taskID: task ?? environment["JRUN_TASK_ID"] ?? "",
+                        runID: environment["JRUN_ID"] ?? ""
+                    )
+                )
+            } else if task != nil {
+                throw .invalidSetting(name: "--task", value: task ?? "", expected: "--server URL or JRUN_BUS_SERVER")
+            } else if let project {
                 let root = BusPaths.root(flag: root, environment: environment)
                 try BusPaths.validateComponent(project, role: "project")
                 configuration = MonitorConfiguration(

@@ -7,7 +7,8 @@ package enum MonitorApp {
     /// Runs the UI until q, Ctrl-C, SIGTERM or SIGHUP; restores the terminal on every path.
     ///
     /// The buses are opened and read before the terminal is touched, so a bad path is reported as a plain
-    /// error. Composed messages go to the bus file, or in project mode to the project bus.
+    /// error. Composed messages go to the bus file, in project mode to the project bus, and with a bus server
+    /// to the server.
     ///
     /// - Parameter configuration: what to follow and how to post.
     /// - Returns: the exit code, 0.
@@ -42,17 +43,29 @@ package enum MonitorApp {
             model.warning = "locale codeset is \(screen.codeset), not UTF-8: set LANG/LC_ALL to a UTF-8 locale"
         }
         let worker = PostWorker(wakeUp: wakeUp)
-        let writer = BusWriter(path: sources.postPath, options: configuration.writerOptions)
+        let postTarget: PostWorker.Target
+        var feed: RemoteFeed?
+        if case .remote(let remote) = configuration.source {
+            postTarget = .remote(remote)
+            let remoteFeed = RemoteFeed(wakeUp: wakeUp)
+            // Started once the terminal is up: the events wake the loop, which applies them in order.
+            remote.start { remoteFeed.push($0) }
+            feed = remoteFeed
+        } else {
+            postTarget = .file(BusWriter(path: sources.postPath, options: configuration.writerOptions))
+        }
         let loop = MonitorLoop(
             model: model,
             screen: screen,
             sources: sources,
             wakeUp: wakeUp,
             worker: worker,
-            writer: writer
+            postTarget: postTarget,
+            feed: feed
         )
         loop.historyFile = historyFile
         loop.run()
+        if case .remote(let remote) = configuration.source { remote.stop() }
         screen.end()
         // A post still running finishes (or times out on the lock) before the process exits.
         worker.waitUntilIdle(limit: configuration.writerOptions.lockWait.timeout + .seconds(2))
@@ -65,6 +78,7 @@ package enum MonitorApp {
         switch configuration.source {
         case .file(let path): return homeShortened(path)
         case .project(_, let project): return "project " + project
+        case .remote(let remote): return remote.label
         }
     }
 }

@@ -9,6 +9,8 @@ package struct MonitorConfiguration: Sendable {
         /// `<root>/<project>/PROJECT-MESSAGE-BUS.md` plus every `<root>/<project>/<task>/TASK-MESSAGE-BUS.md`,
         /// including task buses created while the monitor runs.
         case project(root: String, project: String)
+        /// A bus server: messages and posts go through `MonitorRemote`.
+        case remote(any MonitorRemote)
     }
 
     package var source: Source

@@ -34,6 +34,11 @@ final class BusSources {
             projectDirectory = nil
             projectWatcher = nil
             sources = [Source(id: 0, path: path, tailer: try BusTailer(path: path))]
+        case .remote:
+            // The server reads the bus: nothing here to tail or watch.
+            postPath = ""
+            projectDirectory = nil
+            projectWatcher = nil
         case .project(let root, let project):
             postPath = try BusPaths.projectBus(root: root, project: project)
             let directory = PathText.join(root, project)

@@ -15,7 +15,9 @@ final class MonitorLoop {
     private let sources: BusSources
     private let wakeUp: SelfPipe
     private let worker: PostWorker
-    private let writer: BusWriter
+    private let postTarget: PostWorker.Target
+    /// Events of a bus server, when the monitor follows one.
+    private let feed: RemoteFeed?
     /// Where Enter in the filter prompt saves the history; nil keeps it for this run only.
     var historyFile: FilterHistoryFile?
     private let clock = ContinuousClock()
@@ -33,14 +35,16 @@ final class MonitorLoop {
         sources: BusSources,
         wakeUp: SelfPipe,
         worker: PostWorker,
-        writer: BusWriter
+        postTarget: PostWorker.Target,
+        feed: RemoteFeed?
     ) {
         self.model = model
         self.screen = screen
         self.sources = sources
         self.wakeUp = wakeUp
         self.worker = worker
-        self.writer = writer
+        self.postTarget = postTarget
+        self.feed = feed
         lastFrame = clock.now.advanced(by: .seconds(-1))
         nextRecheck = clock.now.advanced(by: sources.recheckInterval)
     }
@@ -54,6 +58,7 @@ final class MonitorLoop {
             if TerminationSignals.requested || terminalGone { break }
             if handleKeys() { break }
             handlePostEvents()
+            handleRemoteEvents()
             handleBuses(readable: readable)
             drawIfDue()
         }
@@ -110,8 +115,8 @@ final class MonitorLoop {
                     model.notice = "filter history not saved: \(error.description)"
                 }
             case .post(let draft):
-                if !worker.start(draft, writer: writer) {
-                    model.postFinished(.failure(.invalidMessage("a post is already running", path: writer.path)))
+                if !worker.start(draft, to: postTarget) {
+                    model.postEnded(.failure(PostFailure("a post is already running")))
                 }
             }
         }
@@ -125,8 +130,16 @@ final class MonitorLoop {
             framePending = true
             switch event {
             case .waitingForLock: model.postWaitingForLock()
-            case .finished(let result): model.postFinished(result)
+            case .finished(let result): model.postEnded(result)
             }
+        }
+    }
+
+    private func handleRemoteEvents() {
+        guard let feed else { return }
+        for event in feed.takeEvents() {
+            framePending = true
+            model.apply(event)
         }
     }
 

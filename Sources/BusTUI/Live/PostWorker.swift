@@ -8,7 +8,13 @@ import Synchronization
 final class PostWorker: Sendable {
     enum Event: Sendable, Equatable {
         case waitingForLock
-        case finished(Result<String, BusError>)
+        case finished(Result<String, PostFailure>)
+    }
+
+    /// Where a post goes: the bus file through its locked writer, or a bus server.
+    enum Target: Sendable {
+        case file(BusWriter)
+        case remote(any MonitorRemote)
     }
 
     private struct State {
@@ -28,8 +34,8 @@ final class PostWorker: Sendable {
 
     var isBusy: Bool { state.withLock { $0.inFlight } }
 
-    /// Starts appending `draft` with `writer` on a new thread; false when a post is still running.
-    func start(_ draft: MessageDraft, writer: BusWriter) -> Bool {
+    /// Starts posting `draft` to `target` on a new thread; false when a post is still running.
+    func start(_ draft: MessageDraft, to target: Target) -> Bool {
         let started = state.withLock { state in
             guard !state.inFlight else { return false }
             state.inFlight = true
@@ -37,12 +43,17 @@ final class PostWorker: Sendable {
         }
         guard started else { return false }
         DetachedThread.start { [self] in
-            let result: Result<String, BusError>
-            do throws(BusError) {
-                let receipt = try writer.post(draft) { self.push(.waitingForLock, done: false) }
-                result = .success(receipt.messages.first?.msgID ?? "")
-            } catch {
-                result = .failure(error)
+            let result: Result<String, PostFailure>
+            switch target {
+            case .file(let writer):
+                do throws(BusError) {
+                    let receipt = try writer.post(draft) { self.push(.waitingForLock, done: false) }
+                    result = .success(receipt.messages.first?.msgID ?? "")
+                } catch {
+                    result = .failure(PostFailure(error.description))
+                }
+            case .remote(let remote):
+                result = remote.post(draft)
             }
             self.push(.finished(result), done: true)
         }

@@ -76,6 +76,9 @@ struct MonitorModel: Sendable {
     var notice: String?
     /// A standing problem (a non-UTF-8 locale): shown until the monitor exits, unlike a notice.
     var warning: String?
+    /// Why a server's stream is down while it is retried (nil when connected or reading files): the status bar
+    /// says "reconnecting" until it is back.
+    var reconnecting: String?
     /// Boxes, the list/detail border and rules drawn with `-`, `|` and `+`: a locale that is not UTF-8 cannot
     /// carry line drawing (ncurses would fall back to the terminal's alternate charset, VT100 graphics).
     var asciiBoxes = false
@@ -246,6 +249,11 @@ struct MonitorModel: Sendable {
 
     /// The background post ended: success closes the box, failure keeps the text for another try.
     mutating func postFinished(_ result: Result<String, BusError>) {
+        postEnded(result.mapError { PostFailure($0.description) })
+    }
+
+    /// As `postFinished`, for any post (a server's failures come as its words, not as a `BusError`).
+    mutating func postEnded(_ result: Result<String, PostFailure>) {
         switch result {
         case .success(let id):
             compose = nil

@@ -77,6 +77,8 @@ enum StatusBarView {
             let paused = model.newCount > 0 ? "PAUSED \(model.newCount) new" : "PAUSED"
             parts.append(Part(text: paused, style: bold, priority: 0))
         }
+        // As important as the follow state: what is on screen may be behind the server while it is shown.
+        if model.reconnecting != nil { parts.append(Part(text: "reconnecting", style: bold, priority: 0)) }
         if !model.chosenTypes.isEmpty {
             parts.append(
                 Part(text: "type: " + model.chosenTypes.sorted().joined(separator: ","), style: style, priority: 2)

@@ -6,9 +6,12 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
+logs=$(mktemp -d "${TMPDIR:-/tmp}/run-agent-test-XXXXXX")
+trap 'rm -rf "$logs"' EXIT
+
 # A warning is a failure: build once, capture the log, and refuse warnings from our own sources.
-swift build --build-tests 2>&1 | tee /tmp/run-agent-build.log
-if grep -E "^/.*(Sources|Tests)/.*warning:" /tmp/run-agent-build.log; then
+swift build --build-tests 2>&1 | tee "$logs/build.log"
+if grep -E "^/.*(Sources|Tests)/.*warning:" "$logs/build.log"; then
     echo "test.sh: the build has warnings (above)" >&2
     exit 1
 fi
@@ -16,11 +19,18 @@ fi
 swift format lint --strict --recursive Sources Fuzz Package.swift
 swift format lint --strict --recursive --configuration Tests/.swift-format Tests
 
-SWIFT_BACKTRACE=interactive=no swift test --skip-build 2>&1 | tee /tmp/run-agent-test.log
+SWIFT_BACKTRACE=interactive=no swift test --skip-build 2>&1 | tee "$logs/test.log"
 
 # Bounded coverage-guided fuzzing of the record scanner (libFuzzer); a longer run: scripts/fuzz.sh 600.
 scripts/fuzz.sh 30
 
+# The README's first command builds the release binary with the Swift runtime linked in (`--static-swift-stdlib`:
+# a `post` starts in about half the time): build it the same way and check that it posts and reads.
+swift build -c release --static-swift-stdlib --product run-agent
+release_bus="$logs/MESSAGE-BUS.md"
+.build/release/run-agent bus post --bus "$release_bus" --project ci --body "release smoke test 🎉" >/dev/null
+.build/release/run-agent bus read --bus "$release_bus" --json | grep -q '"body":"release smoke test 🎉"'
+
 # The suite's count again as the last line (the fuzz run prints after swift test's own summary).
-passed=$(grep -oE "Test run with [0-9]+ tests" /tmp/run-agent-test.log | grep -oE "[0-9]+" | tail -1)
+passed=$(grep -oE "Test run with [0-9]+ tests" "$logs/test.log" | grep -oE "[0-9]+" | tail -1)
 echo "${passed:-0} passed, 0 failed"

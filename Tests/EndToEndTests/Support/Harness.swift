@@ -179,7 +179,9 @@ final class Child {
         var readEnd: Int32 = -1
         if pipeStdin {
             var fds: [Int32] = [-1, -1]
-            guard pipe2(&fds, O_CLOEXEC) == 0 else { throw SpawnError(description: "pipe2: errno \(errno)") }
+            guard pipe(&fds) == 0 else { throw SpawnError(description: "pipe: errno \(errno)") }
+            // Close-on-exec, so other children started meanwhile do not hold this stdin open.
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             readEnd = fds[0]
             source = .descriptor(fds[0])
             input = Foundation.FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)

@@ -61,7 +61,7 @@ final class SpawnedProcess: @unchecked Sendable {
         }
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        try Self.extension("posix_spawn_file_actions_addchdir_np", &actions, cwd)
+        try Self.addPathAction("posix_spawn_file_actions_addchdir_np", &actions, cwd)
         try Self.closeFrom(&actions, 3)
 
         // The test's threads block signals (SIGTERM, SIGHUP); a child must start with none blocked and the default
@@ -131,12 +131,13 @@ final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// A glibc file action taking a path (`posix_spawn_file_actions_addchdir_np`, glibc 2.29), not imported either.
-    private static func `extension`(
+    private static func addPathAction(
         _ name: String,
         _ actions: inout posix_spawn_file_actions_t,
         _ path: String
     ) throws {
-        typealias PathAction = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>)
+        typealias PathAction =
+            @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>)
             -> Int32
         guard let symbol = dlsym(nil, name) else { throw SpawnError(description: "\(name) is missing") }
         let result = path.withCString { unsafeBitCast(symbol, to: PathAction.self)(&actions, $0) }

@@ -90,6 +90,42 @@ import Testing
             #expect(try BusReader.read(bus).messages.map(\.body) == ["before", "unblocked"])
         }
     }
+
+    /// Issue 10: a `post` that waited over 100 ms for the lock says so on stderr (and still posts).
+    @Test func aLongLockWaitIsReported() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try sandbox.post(bus, "before")
+            let holder = try sandbox.start("/usr/bin/flock", [bus, "sleep", "30"])
+            defer { killTree(holder) }
+            let held = try waitUntil(deadline: .seconds(10)) {
+                try sandbox.run("/usr/bin/flock", ["-n", bus, "true"]).status != 0
+            }
+            try #require(held, "flock never took the lock")
+            let poster = try sandbox.start(
+                Binary.path,
+                ["bus", "post", "--bus", bus, "--project", "p", "--body", "after a wait"],
+                environment: ["JRUN_BUS_LOCK_TIMEOUT": "30"]
+            )
+            // The post has the bus open once it is trying for the lock; from then on the holder keeps it waiting
+            // until it is killed, so the wait is at least this pause however slow the machine.
+            let fds = "/proc/\(poster.pid)/fd"
+            let trying = waitUntil(deadline: .seconds(20)) {
+                ((try? FileManager.default.contentsOfDirectory(atPath: fds)) ?? []).contains { fd in
+                    (try? FileManager.default.destinationOfSymbolicLink(atPath: fds + "/" + fd)) == bus
+                }
+            }
+            try #require(trying, "the post never opened the bus")
+            Thread.sleep(forTimeInterval: 0.3)
+            #expect(poster.process.isRunning, "the post did not wait for the lock: \(poster.stderr)")
+            killTree(holder)
+            #expect(poster.waitForExit(timeout: .seconds(30)))
+            #expect(poster.process.terminationStatus == 0, "\(poster.stderr)")
+            #expect(poster.stderr.contains("ms for the bus lock (another writer held it)"), "\(poster.stderr)")
+            #expect(poster.stderr.contains(bus))
+            #expect(try BusReader.read(bus).messages.map(\.body) == ["before", "after a wait"])
+        }
+    }
 }
 
 /// Kills a child and the children it started (by pid, from /proc), so that no lock holder outlives the test.

@@ -1,0 +1,79 @@
+import BusCore
+import BusTestSupport
+import Foundation
+import Testing
+
+/// Issue 8: a whole-bus read streams, so its memory does not grow with the bus; reads of the newest messages
+/// agree with the whole read on a large bus of either writer's layout.
+@Suite(.serialized) struct LargeBusTests {
+    /// About `megabytes` MiB of records in `layout`: realistic ids, multi-line bodies with emoji and CJK.
+    static func writeBus(_ path: String, megabytes: Int, goLayout: Bool) throws -> Int {
+        try #require(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        defer { try? handle.close() }
+        var chunk: [UInt8] = []
+        var written = 0
+        var count = 0
+        while written < megabytes << 20 {
+            let body = """
+                message \(count) from task-20261126-090000-api: the build passed 🎉, 日本語のテスト
+                second line with a rule below in Go's layout
+                ---
+                and the last line of \(count)
+                """
+            let message = BusMessage(
+                msgID: "MSG-20261126-090000-\(String(count, radix: 10))-PID00042-0001",
+                timestamp: BusTimestamp(seconds: 1_795_704_136 + Int64(count), nanoseconds: 0),
+                type: count % 5 == 0 ? "DONE" : "FACT",
+                projectID: "p",
+                taskID: "task-20261126-090000-api",
+                body: body
+            )
+            let record: [UInt8]
+            if goLayout {
+                record = Array(
+                    "---\nmsg_id: \(message.msgID)\nts: \(message.timestamp.rfc3339)\ntype: \(message.type)\nproject_id: p\ntask_id: \(message.taskID)\n---\n\(body)\n\n"
+                        .utf8
+                )
+            } else {
+                record = (count == 0 ? [] : [0x0A]) + RecordEncoder.encode(message)
+            }
+            chunk += record
+            count += 1
+            if chunk.count > 1 << 20 {
+                handle.write(Data(chunk))
+                written += chunk.count
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        handle.write(Data(chunk))
+        return count
+    }
+
+    /// 64 MiB by default, more than the memory limit checked, so a reader that held the file could not pass;
+    /// 200 MiB (the issue's figure) with `BUS_LARGE_TESTS=1`: the debug build the suite runs reads it in minutes.
+    static let megabytes = ProcessInfo.processInfo.environment["BUS_LARGE_TESTS"] == "1" ? 200 : 64
+
+    @Test(arguments: [false, true])
+    func aWholeReadOfALargeBusStaysSmall(goLayout: Bool) throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("MESSAGE-BUS.md")
+            let count = try Self.writeBus(bus, megabytes: Self.megabytes, goLayout: goLayout)
+            // Output to /dev/null through exec, so the measured process is run-agent itself.
+            let reader = try sandbox.start(
+                "/bin/sh",
+                ["-c", "exec '\(Binary.path)' bus read --bus '\(bus)' --tail 0 --json > /dev/null"]
+            )
+            #expect(reader.waitForExit(timeout: .seconds(600)))
+            #expect(reader.process.terminationStatus == 0, "\(reader.stderr)")
+            let peak = reader.process.peakResidentKiB
+            #expect(peak > 0 && peak < 48 << 10, "peak RSS \(peak) KiB reading a \(Self.megabytes) MiB bus")
+
+            // The newest messages read from the end are the whole read's last ones.
+            let tail = try sandbox.bus(["read", "--bus", bus, "--tail", "3", "--json"])
+            #expect(tail.status == 0, "\(tail.stderr)")
+            let ids = try tail.jsonObjects().compactMap { $0["msg_id"] as? String }
+            #expect(ids == (count - 3..<count).map { "MSG-20261126-090000-\($0)-PID00042-0001" })
+        }
+    }
+}

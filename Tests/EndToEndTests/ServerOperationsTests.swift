@@ -31,6 +31,65 @@ import Testing
             #expect(server.child.stderr.contains(bus), "the malformed record is logged: \(server.child.stderr)")
         }
     }
+
+    @Test func aLockWaitOverATenthOfASecondIsLoggedAsAWarning() async throws {
+        try await withServerSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try writeBytes(bus, [])
+            let server = try ServedBus(
+                sandbox,
+                ["--bus", bus, "--no-fsync"],
+                environment: ["JRUN_BUS_LOCK_TIMEOUT": "30"]
+            )
+            let idle = descriptors(of: server.child.pid, naming: bus)
+            let holder = try holdLock(sandbox, bus)
+            defer { killTree(holder) }
+            let poster = try startPost(sandbox, server.url, "after a wait")
+            // The writer opens the bus for each append; from then on the holder keeps it waiting until it is
+            // killed, so the wait is at least this pause however slow the machine.
+            let trying = waitUntil(deadline: .seconds(20)) { descriptors(of: server.child.pid, naming: bus) > idle }
+            try #require(trying, "the server never opened the bus to append")
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(poster.process.isRunning, "the post did not wait for the lock: \(poster.stdout)")
+            killTree(holder)
+            #expect(poster.waitForExit(timeout: .seconds(30)))
+            #expect(poster.stdout.hasSuffix("\n201"), "\(poster.stdout)")
+
+            // serve logs to stderr; the default level (info) shows warnings.
+            let logged = waitUntil(deadline: .seconds(10)) {
+                server.child.stderr.contains("ms for the bus lock (another writer held it): \(bus)")
+            }
+            #expect(logged, "\(server.child.stderr)")
+            let line = try #require(
+                server.child.stderr.split(separator: "\n").first { $0.contains("for the bus lock") }
+            )
+            let waited = line.components(separatedBy: "waited ").last.flatMap { Int($0.prefix { $0.isNumber }) }
+            let milliseconds = try #require(waited, "\(line)")
+            #expect(milliseconds >= 300)
+            // Over 100 ms a warning, over 1 s an error (a slow machine may take that long to release).
+            #expect(line.contains(milliseconds > 1000 ? " error " : " warning "), "\(line)")
+            #expect(
+                try await http(.GET, server.url + "/api/bus").messages.map { $0["body"] as? String } == ["after a wait"]
+            )
+        }
+    }
+}
+
+/// Posts `{"body": body, "project_id": "p"}` with curl in a child process; its stdout ends with the status.
+private func startPost(_ sandbox: Sandbox, _ url: String, _ body: String) throws -> Child {
+    let json = "{\"body\":" + jsonString(body) + ",\"project_id\":\"p\"}"
+    return try sandbox.start(
+        "/usr/bin/curl",
+        ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "60", "-X", "POST", "-d", json, url + "/api/bus"]
+    )
+}
+
+/// How many of a process's open descriptors name `path`.
+private func descriptors(of pid: Int32, naming path: String) -> Int {
+    let folder = "/proc/\(pid)/fd"
+    return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { fd in
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + fd)) == path
+    }.count
 }
 
 /// The value of an unlabelled sample in a Prometheus exposition.

@@ -73,6 +73,50 @@ import Testing
             )
         }
     }
+
+    @Test func sigtermAnswersEveryPostInFlightAndExitsZero() async throws {
+        try await withServerSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try writeBytes(bus, [])
+            let server = try ServedBus(
+                sandbox,
+                ["--bus", bus, "--no-fsync"],
+                environment: ["JRUN_BUS_LOCK_TIMEOUT": "30"]
+            )
+            let port = try #require(server.url.split(separator: ":").last.flatMap { Int($0) })
+            let idle = descriptors(of: server.child.pid, naming: bus)
+            let holder = try holdLock(sandbox, bus)
+            defer { killTree(holder) }
+            let count = 5
+            let posters = try (0..<count).map { try startPost(sandbox, server.url, "in flight \($0)") }
+            // In flight: the first post waits for the lock, and the server has read every request.
+            let trying = waitUntil(deadline: .seconds(20)) { descriptors(of: server.child.pid, naming: bus) > idle }
+            try #require(trying, "the server never opened the bus to append")
+            let read = waitUntil(deadline: .seconds(20)) { (try? requestsRead(sandbox, port: port)) == count }
+            try #require(read, "the server did not read every request")
+
+            kill(server.child.pid, SIGTERM)
+            // Shutdown has begun once the server stops accepting connections.
+            let closed = try waitUntil(deadline: .seconds(20)) {
+                try sandbox.run("/usr/bin/curl", ["-s", "--max-time", "2", server.url + "/healthz"]).status == 7
+            }
+            #expect(closed, "the server still accepts connections after SIGTERM")
+            #expect(server.child.process.isRunning, "the server exited with posts in flight")
+            for poster in posters { #expect(poster.process.isRunning, "a post was answered early: \(poster.stdout)") }
+
+            killTree(holder)
+            for poster in posters {
+                #expect(poster.waitForExit(timeout: .seconds(30)))
+                #expect(poster.stdout.hasSuffix("\n201"), "\(poster.stdout)")
+            }
+            #expect(server.child.waitForExit(timeout: .seconds(20)))
+            #expect(server.child.process.terminationStatus == 0, "\(server.child.stderr)")
+            let bodies = try sandbox.bus(["read", "--bus", bus, "--tail", "0", "--json"]).jsonObjects()
+                .compactMap { $0["body"] as? String }
+            #expect(Set(bodies) == Set((0..<count).map { "in flight \($0)" }))
+            #expect(bodies.count == count)
+        }
+    }
 }
 
 /// Posts `{"body": body, "project_id": "p"}` with curl in a child process; its stdout ends with the status.
@@ -90,6 +134,22 @@ private func descriptors(of pid: Int32, naming path: String) -> Int {
     return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { fd in
         (try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + fd)) == path
     }.count
+}
+
+/// Connections to the server's port whose request the server has read: bytes received and none left unread
+/// (`ss`: Recv-Q 0, `bytes_received` > 0).
+private func requestsRead(_ sandbox: Sandbox, port: Int) throws -> Int {
+    let result = try sandbox.run("/usr/bin/ss", ["-tinH", "state", "established", "( sport = :\(port) )"])
+    var count = 0
+    var unread = true
+    for line in result.stdout.split(separator: "\n") {
+        if line.first?.isWhitespace == false {
+            unread = line.split(separator: " ").first != "0"
+        } else if !unread, let range = line.range(of: "bytes_received:") {
+            if Int(line[range.upperBound...].prefix { $0.isNumber }).map({ $0 > 0 }) == true { count += 1 }
+        }
+    }
+    return count
 }
 
 /// The value of an unlabelled sample in a Prometheus exposition.

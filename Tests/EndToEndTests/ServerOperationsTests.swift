@@ -117,6 +117,32 @@ import Testing
             #expect(bodies.count == count)
         }
     }
+
+    @Test func aTruncatedBusSendsAResetThenOnlyTheNewMessages() async throws {
+        try await withServerSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            let server = try ServedBus(sandbox, ["--bus", bus, "--no-fsync"])
+            let reader = StreamReader(sandbox, server.url + "/api/bus/stream?limit=0")
+            #expect(reader.waitConnected())
+            var ids: [String] = []
+            for index in 0..<3 { ids.append(try await postJSON(server.url, "before \(index)")) }
+            #expect(reader.wait(messages: 3))
+
+            let truncated = try sandbox.run("/usr/bin/truncate", ["-s", "0", bus])
+            #expect(truncated.status == 0, "\(truncated.stderr)")
+            #expect(
+                waitUntil(deadline: .seconds(20)) { reader.events.contains { $0.name == "reset" } },
+                "\(reader.raw)"
+            )
+            ids.append(try await postJSON(server.url, "after"))
+            #expect(reader.wait(messages: 4))
+            #expect(reader.messageIDs == ids)
+            let names = reader.events.map(\.name).filter { $0 != "heartbeat" }
+            #expect(names == ["message", "message", "message", "reset", "message"])
+            // The list shows the new file only.
+            #expect(try await http(.GET, server.url + "/api/bus").ids == [ids[3]])
+        }
+    }
 }
 
 /// Posts `{"body": body, "project_id": "p"}` with curl in a child process; its stdout ends with the status.

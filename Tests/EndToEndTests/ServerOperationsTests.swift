@@ -143,6 +143,74 @@ import Testing
             #expect(try await http(.GET, server.url + "/api/bus").ids == [ids[3]])
         }
     }
+
+    @Test func compatibilityRoutesCapTheLimitAt5000() async throws {
+        try await withServerSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            let total = 5003
+            var text = ""
+            for index in 1...total {
+                text +=
+                    "---\nmsg_id: MSG-CAP-\(index)\nts: 2026-11-26T14:42:16Z\ntype: FACT\nproject_id: p\n"
+                    + "task_id: \"\"\nrun_id: \"\"\n---\nm\(index)\n"
+            }
+            try writeBytes(bus, Array(text.utf8))
+            let server = try ServedBus(sandbox, ["--bus", bus, "--no-fsync"])
+            let newest = (4...total).map { "MSG-CAP-\($0)" }
+            for route in ["/api/v1/messages", "/api/projects/p/messages"] {
+                let reply = try await http(.GET, server.url + route + "?limit=99999")
+                #expect(reply.status == 200, "\(route): \(reply.body.prefix(200))")
+                #expect(reply.ids == newest, "\(route): \(reply.ids.count) messages")
+            }
+            // Without a limit too: at most 5000.
+            #expect(try await http(.GET, server.url + "/api/v1/messages").ids.count == 5000)
+            // With a cursor: the first 5000 after it.
+            let paged = try await http(.GET, server.url + "/api/projects/p/messages?since=MSG-CAP-1&limit=99999")
+            #expect(paged.ids == (2...5001).map { "MSG-CAP-\($0)" })
+        }
+    }
+
+    @Test func projectAndTaskStreamsDeliverTheirPosts() async throws {
+        try await withServerSandbox { sandbox in
+            let root = sandbox.file("runs")
+            let server = try ServedBus(sandbox, ["--root", root, "--no-fsync"])
+            // A stream of a bus that does not exist yet is 404, as a list is; the first post creates the bus.
+            let missing = try curl(sandbox, ["--max-time", "5", server.url + "/api/projects/demo/messages/stream"])
+            #expect(missing.status == 404, "\(missing.body)")
+            for path in [
+                "/api/projects/demo/messages", "/api/projects/demo/tasks/build/messages",
+                "/api/projects/demo/tasks/lint/messages",
+            ] {
+                let created = try await http(.POST, server.url + path, body: #"{"body":"first"}"#)
+                #expect(created.status == 201, "\(path): \(created.body)")
+            }
+            let project = StreamReader(sandbox, server.url + "/api/projects/demo/messages/stream?limit=0")
+            let task = StreamReader(sandbox, server.url + "/api/projects/demo/tasks/build/messages/stream?limit=0")
+            let other = StreamReader(sandbox, server.url + "/api/projects/demo/tasks/lint/messages/stream?limit=0")
+            for reader in [project, task, other] { #expect(reader.waitConnected(), "\(reader.raw)") }
+
+            let onProject = try await http(.POST, server.url + "/api/projects/demo/messages", body: #"{"body":"p"}"#)
+            #expect(onProject.status == 201, "\(onProject.body)")
+            let onTask = try await http(
+                .POST,
+                server.url + "/api/projects/demo/tasks/build/messages",
+                body: #"{"body":"t"}"#
+            )
+            #expect(onTask.status == 201, "\(onTask.body)")
+            let projectID = try #require(onProject.json?["msg_id"] as? String)
+            let taskID = try #require(onTask.json?["msg_id"] as? String)
+
+            #expect(project.wait(messages: 1), "\(project.raw)")
+            #expect(project.messageIDs == [projectID])
+            #expect(task.wait(messages: 1), "\(task.raw)")
+            #expect(task.messageIDs == [taskID])
+            let event = try #require(task.events.first { $0.name == "message" })
+            let decoded = try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any]
+            #expect(decoded?["task_id"] as? String == "build" && decoded?["body"] as? String == "t")
+            // Another task's stream (its own bus) gets neither.
+            #expect(project.messageIDs == [projectID] && other.messageIDs.isEmpty)
+        }
+    }
 }
 
 /// Posts `{"body": body, "project_id": "p"}` with curl in a child process; its stdout ends with the status.

@@ -1,5 +1,5 @@
-/// The OpenAPI 3.1 description served at `/api/openapi.yaml`; a test checks that every route the server
-/// registers is in it.
+/// The OpenAPI 3.1 description served at `/api/openapi.yaml`; `OpenAPITests` checks that every route the server
+/// registers is in it and that a live server's answers (status codes, JSON bodies) match its response schemas.
 enum OpenAPIDocument {
     static let text = """
         openapi: 3.1.0
@@ -24,14 +24,17 @@ enum OpenAPIDocument {
           schemas:
             Parent:
               type: object
+              additionalProperties: false
               required: [msg_id]
               properties: {msg_id: {type: string}, kind: {type: string}, meta: {type: object, additionalProperties: {type: string}}}
             Link:
               type: object
+              additionalProperties: false
               required: [url]
               properties: {url: {type: string}, label: {type: string}, kind: {type: string}}
             Message:
               type: object
+              additionalProperties: false
               required: [msg_id, timestamp, type, project_id, body]
               properties:
                 msg_id: {type: string}
@@ -46,6 +49,7 @@ enum OpenAPIDocument {
                 links: {type: array, items: {$ref: '#/components/schemas/Link'}}
                 meta: {type: object, additionalProperties: {type: string}}
                 body: {type: string}
+                revised: {type: boolean, description: 'only on an SSE `update` event'}
             PostRequest:
               type: object
               additionalProperties: false
@@ -62,25 +66,35 @@ enum OpenAPIDocument {
                 meta: {type: object, additionalProperties: {type: string}}
             Posted:
               type: object
+              additionalProperties: false
               required: [msg_id, timestamp]
               properties: {msg_id: {type: string}, timestamp: {type: string, format: date-time}}
             MessageList:
               type: object
+              additionalProperties: false
               required: [messages]
               properties: {messages: {type: array, items: {$ref: '#/components/schemas/Message'}}}
             Error:
               type: object
+              additionalProperties: false
               required: [error]
               properties:
                 error:
                   type: object
+                  additionalProperties: false
                   required: [code, message]
                   properties:
                     code:
+                      type: string
                       enum: [BAD_REQUEST, NOT_FOUND, FORBIDDEN, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, UNAUTHORIZED,
                         SERVICE_UNAVAILABLE, INTERNAL]
                     message: {type: string}
                     exit_code: {type: integer, description: the CLI's exit code for the same failure}
+            Health:
+              type: object
+              additionalProperties: false
+              required: [status]
+              properties: {status: {type: string, enum: [ok]}}
           responses:
             List:
               description: messages, oldest first
@@ -97,7 +111,10 @@ enum OpenAPIDocument {
         security: [{bearer: []}, {apiKey: []}]
         paths:
           /healthz:
-            get: {security: [], responses: {'200': {description: ok}}}
+            get:
+              security: []
+              responses:
+                '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Health'}}}}
           /metrics:
             get: {responses: {'200': {description: Prometheus text format}}}
           /api/openapi.yaml:
@@ -107,45 +124,64 @@ enum OpenAPIDocument {
               parameters: [$ref: '#/components/parameters/since', $ref: '#/components/parameters/limit',
                 $ref: '#/components/parameters/type', $ref: '#/components/parameters/project_id',
                 $ref: '#/components/parameters/task_id']
-              responses: {'200': {$ref: '#/components/responses/List'}, default: {$ref: '#/components/responses/Error'}}
+              responses: {'200': {$ref: '#/components/responses/List'}, '400': {$ref: '#/components/responses/Error'},
+                '404': {$ref: '#/components/responses/Error'}, default: {$ref: '#/components/responses/Error'}}
             post:
               requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/PostRequest'}}}}
-              responses: {'201': {$ref: '#/components/responses/Created'}, default: {$ref: '#/components/responses/Error'}}
+              responses: {'201': {$ref: '#/components/responses/Created'}, '400': {$ref: '#/components/responses/Error'},
+                '413': {$ref: '#/components/responses/Error'}, '503': {$ref: '#/components/responses/Error'},
+                default: {$ref: '#/components/responses/Error'}}
           /api/bus/stream:
             get:
               parameters: [$ref: '#/components/parameters/lastEventID', $ref: '#/components/parameters/since',
                 $ref: '#/components/parameters/limit', $ref: '#/components/parameters/type']
-              responses: {'200': {$ref: '#/components/responses/Stream'}, default: {$ref: '#/components/responses/Error'}}
+              responses: {'200': {$ref: '#/components/responses/Stream'}, '400': {$ref: '#/components/responses/Error'},
+                '404': {$ref: '#/components/responses/Error'}, default: {$ref: '#/components/responses/Error'}}
           /api/v1/messages:
             get:
               parameters: [$ref: '#/components/parameters/after', $ref: '#/components/parameters/since',
                 $ref: '#/components/parameters/limit', $ref: '#/components/parameters/project_id',
                 $ref: '#/components/parameters/task_id']
-              responses: {'200': {$ref: '#/components/responses/List'}, default: {$ref: '#/components/responses/Error'}}
+              responses: {'200': {$ref: '#/components/responses/List'}, '400': {$ref: '#/components/responses/Error'},
+                '404': {$ref: '#/components/responses/Error'}, default: {$ref: '#/components/responses/Error'}}
             post:
               description: the type defaults to USER
               requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/PostRequest'}}}}
-              responses: {'201': {$ref: '#/components/responses/Created'}, default: {$ref: '#/components/responses/Error'}}
+              responses: {'201': {$ref: '#/components/responses/Created'}, '400': {$ref: '#/components/responses/Error'},
+                '413': {$ref: '#/components/responses/Error'}, '503': {$ref: '#/components/responses/Error'},
+                default: {$ref: '#/components/responses/Error'}}
           /api/v1/messages/stream:
-            get: {responses: {'200': {$ref: '#/components/responses/Stream'}}}
+            get:
+              responses: {'200': {$ref: '#/components/responses/Stream'}, '400': {$ref: '#/components/responses/Error'},
+                '404': {$ref: '#/components/responses/Error'}, default: {$ref: '#/components/responses/Error'}}
           /api/projects/{project}/messages:
             parameters: [$ref: '#/components/parameters/project']
-            get: {responses: {'200': {$ref: '#/components/responses/List'}, default: {$ref: '#/components/responses/Error'}}}
+            get: {responses: {'200': {$ref: '#/components/responses/List'}, '400': {$ref: '#/components/responses/Error'},
+                '404': {$ref: '#/components/responses/Error'}, default: {$ref: '#/components/responses/Error'}}}
             post:
               requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/PostRequest'}}}}
-              responses: {'201': {$ref: '#/components/responses/Created'}, default: {$ref: '#/components/responses/Error'}}
+              responses: {'201': {$ref: '#/components/responses/Created'}, '400': {$ref: '#/components/responses/Error'},
+                '413': {$ref: '#/components/responses/Error'}, '503': {$ref: '#/components/responses/Error'},
+                default: {$ref: '#/components/responses/Error'}}
           /api/projects/{project}/messages/stream:
             parameters: [$ref: '#/components/parameters/project']
-            get: {responses: {'200': {$ref: '#/components/responses/Stream'}}}
+            get:
+              responses: {'200': {$ref: '#/components/responses/Stream'}, '400': {$ref: '#/components/responses/Error'},
+                '404': {$ref: '#/components/responses/Error'}, default: {$ref: '#/components/responses/Error'}}
           /api/projects/{project}/tasks/{task}/messages:
             parameters: [$ref: '#/components/parameters/project', $ref: '#/components/parameters/task']
-            get: {responses: {'200': {$ref: '#/components/responses/List'}, default: {$ref: '#/components/responses/Error'}}}
+            get: {responses: {'200': {$ref: '#/components/responses/List'}, '400': {$ref: '#/components/responses/Error'},
+                '404': {$ref: '#/components/responses/Error'}, default: {$ref: '#/components/responses/Error'}}}
             post:
               requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/PostRequest'}}}}
-              responses: {'201': {$ref: '#/components/responses/Created'}, default: {$ref: '#/components/responses/Error'}}
+              responses: {'201': {$ref: '#/components/responses/Created'}, '400': {$ref: '#/components/responses/Error'},
+                '413': {$ref: '#/components/responses/Error'}, '503': {$ref: '#/components/responses/Error'},
+                default: {$ref: '#/components/responses/Error'}}
           /api/projects/{project}/tasks/{task}/messages/stream:
             parameters: [$ref: '#/components/parameters/project', $ref: '#/components/parameters/task']
-            get: {responses: {'200': {$ref: '#/components/responses/Stream'}}}
+            get:
+              responses: {'200': {$ref: '#/components/responses/Stream'}, '400': {$ref: '#/components/responses/Error'},
+                '404': {$ref: '#/components/responses/Error'}, default: {$ref: '#/components/responses/Error'}}
 
         """
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh Debian machine: the ncursesw headers for the monitor,
 # tmux for the monitor's end-to-end tests, util-linux's flock(1) for the lock tests, curl for the server's
-# raw-path tests. Idempotent and quiet
+# raw-path tests, GNU time for the memory bound of a large read. Idempotent and quiet
 # when everything is already there.
 set -euo pipefail
 
-packages=(libncurses-dev tmux util-linux curl)
+packages=(libncurses-dev tmux util-linux curl time)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -10,18 +10,42 @@ package enum RunAgentMain {
             Terminal.error(violation.description)
             RunAgentCommand.exit(withError: ExitCode(violation.exitCode))
         }
+        runPostDirectly()
         do {
             var command = try RunAgentCommand.parseAsRoot()
             try command.run()
             RunAgentCommand.exit()
         } catch {
-            let code = RunAgentCommand.exitCode(for: error)
-            guard code != .success else { RunAgentCommand.exit(withError: error) }
-            let message = RunAgentCommand.message(for: error)
-            if let first = message.split(whereSeparator: \.isNewline).first, !first.isEmpty {
-                Terminal.error(first + " (see --help)")
-            }
-            RunAgentCommand.exit(withError: ExitCode(code.rawValue))
+            exit(after: error)
+        }
+    }
+
+    /// Exits with the code of `error`, its message as one line on stderr (help and version print in full).
+    private static func exit(after error: any Error) -> Never {
+        let code = RunAgentCommand.exitCode(for: error)
+        guard code != .success else { RunAgentCommand.exit(withError: error) }
+        let message = RunAgentCommand.message(for: error)
+        if let first = message.split(whereSeparator: \.isNewline).first, !first.isEmpty {
+            Terminal.error(first + " (see --help)")
+        }
+        RunAgentCommand.exit(withError: ExitCode(code.rawValue))
+    }
+
+    /// `run-agent bus post ...`, the command agents run once per message, parsed as `post` alone: parsing from the
+    /// root reflects every subcommand's options first, and each new type the parser inspects costs a scan of all
+    /// the binary's protocol conformances, most of `post`'s start-up. Help, and anything that does not parse,
+    /// goes the usual way, so usage and errors read the same.
+    private static func runPostDirectly() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard arguments.count > 2, arguments[0] == "bus", arguments[1] == "post",
+            !arguments.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "help" })
+        else { return }
+        guard let command = try? PostCommand.parse(Array(arguments.dropFirst(2))) else { return }
+        do {
+            try command.run()
+            PostCommand.exit()
+        } catch {
+            exit(after: error)
         }
     }
 }

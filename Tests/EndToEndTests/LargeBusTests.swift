@@ -59,14 +59,22 @@ import Testing
         try withSandbox { sandbox in
             let bus = sandbox.file("MESSAGE-BUS.md")
             let count = try Self.writeBus(bus, megabytes: Self.megabytes, goLayout: goLayout)
-            // Output to /dev/null through exec, so the measured process is run-agent itself.
+            // GNU time forks and measures run-agent alone. (The wait status of a child started here would not do:
+            // posix_spawn shares the test process's memory until exec, and the kernel counts that high-water
+            // mark as the child's.)
+            let report = sandbox.io + "/peak-\(goLayout)"
             let reader = try sandbox.start(
                 "/bin/sh",
-                ["-c", "exec '\(Binary.path)' bus read --bus '\(bus)' --tail 0 --json > /dev/null"]
+                [
+                    "-c",
+                    "exec /usr/bin/time -f %M -o '\(report)' '\(Binary.path)' bus read --bus '\(bus)' --tail 0 --json"
+                        + " > /dev/null",
+                ]
             )
             #expect(reader.waitForExit(timeout: .seconds(600)))
             #expect(reader.process.terminationStatus == 0, "\(reader.stderr)")
-            let peak = reader.process.peakResidentKiB
+            let lines = String(decoding: readBytes(report), as: UTF8.self).split(separator: "\n")
+            let peak = try #require(lines.last.flatMap { Int($0) }, "no figure from /usr/bin/time: \(lines)")
             #expect(peak > 0 && peak < 48 << 10, "peak RSS \(peak) KiB reading a \(Self.megabytes) MiB bus")
 
             // The newest messages read from the end are the whole read's last ones.

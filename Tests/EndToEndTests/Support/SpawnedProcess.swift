@@ -21,7 +21,6 @@ final class SpawnedProcess: @unchecked Sendable {
     let processIdentifier: pid_t
     private let lock = NSLock()
     private var waitStatus: Int32?
-    private var usage = rusage()
 
     /// What the child's standard descriptors are.
     enum Input {
@@ -104,14 +103,6 @@ final class SpawnedProcess: @unchecked Sendable {
     /// Blocks until the child exits.
     func waitUntilExit() { _ = reap(blocking: true) }
 
-    /// The child's peak resident memory in KiB (`ru_maxrss` from `wait4`); 0 while it runs.
-    var peakResidentKiB: Int {
-        guard reap(blocking: false) != nil else { return 0 }
-        lock.lock()
-        defer { lock.unlock() }
-        return usage.ru_maxrss
-    }
-
     /// The raw wait status once the child has exited (reaped once, remembered after).
     private func reap(blocking: Bool) -> Int32? {
         lock.lock()
@@ -119,7 +110,7 @@ final class SpawnedProcess: @unchecked Sendable {
         if let waitStatus { return waitStatus }
         var status: Int32 = 0
         while true {
-            let reaped = wait4(processIdentifier, &status, blocking ? 0 : WNOHANG, &usage)
+            let reaped = waitpid(processIdentifier, &status, blocking ? 0 : WNOHANG)
             if reaped == processIdentifier {
                 waitStatus = status
                 return status

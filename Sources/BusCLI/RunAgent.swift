@@ -31,10 +31,11 @@ package enum RunAgentMain {
         RunAgentCommand.exit(withError: ExitCode(code.rawValue))
     }
 
-    /// `run-agent bus post ...`, the command agents run once per message, parsed as `post` alone: parsing from the
-    /// root reflects every subcommand's options first, and each new type the parser inspects costs a scan of all
-    /// the binary's protocol conformances, most of `post`'s start-up. Help, and anything that does not parse,
-    /// goes the usual way, so usage and errors read the same.
+    /// Runs `run-agent bus post ...` parsed as `post` alone, and exits; returns when it must go the usual way.
+    ///
+    /// Agents run `post` once per message. Parsing from the root reflects every subcommand's options first, and
+    /// each new type the parser inspects costs a scan of all the binary's protocol conformances: most of `post`'s
+    /// start-up. Help, and anything that does not parse, goes the usual way, so usage and errors read the same.
     private static func runPostDirectly() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard arguments.count > 2, arguments[0] == "bus", arguments[1] == "post",

@@ -173,18 +173,16 @@ func busRecords(_ path: String) -> [String] {
     return text.components(separatedBy: "---\nmsg_id: ").dropFirst().map { "msg_id: " + $0 }
 }
 
-/// One tmux server on its own `-L` socket running one command in a pane, read with `capture-pane`.
-///
-/// The first tmux command, which forks the server, is started with `posix_spawn` instead of `Process`.
-///
-/// Why: Foundation's `Process` on Linux learns that a child ended when a socket it hands to the child reaches
-/// end of file. The tmux server daemonizes from the first client and keeps that socket open, so the client's end
-/// would never be seen. The server also inherits the signal mask of the test's
-/// thread (SIGTERM and SIGHUP blocked), which makes `kill-server` a no-op; here it starts with an empty mask.
+/// Why a tmux command failed.
 struct TmuxError: Error, CustomStringConvertible {
     var description: String
 }
 
+/// One tmux server on its own `-L` socket running one command in a pane, read with `capture-pane`.
+///
+/// The first tmux command, which forks the server, is a `SpawnedProcess` like every child: it is reaped with
+/// `waitpid` (the server daemonizes and keeps any socket it inherits open), and the server starts with an empty
+/// signal mask (the test's threads block SIGTERM and SIGHUP, which would make `kill-server` a no-op).
 final class PaneSession {
     let sandbox: Sandbox
     let socket = "run-agent-mon-\(UUID().uuidString.prefix(12))"
@@ -224,57 +222,27 @@ final class PaneSession {
         return result
     }
 
-    /// Runs `arguments` with `posix_spawn` (no inherited descriptors above 2, default signal mask and
+    /// Runs `arguments` as a `SpawnedProcess` (no inherited descriptors above 2, default signal mask and
     /// dispositions, the sandbox's environment) and waits for it; throws unless it exits 0.
     private func spawnDetached(_ arguments: [String]) throws {
         let errorPath = sandbox.io + "/tmux-start-\(UUID().uuidString.prefix(8)).err"
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawnattr_init(&attributes)
-        defer {
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        try SpawnedProcess.closeFrom(&actions, 3)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let environment = sandbox.environment.map { "\($0.key)=\($0.value)" }
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, &envp)
-        guard spawned == 0 else { throw TmuxError(description: "posix_spawn tmux: error \(spawned)") }
-
-        var status: Int32 = 0
-        var reaped: pid_t = 0
-        let finished = waitUntil(deadline: .seconds(20)) {
-            reaped = waitpid(pid, &status, WNOHANG)
-            return reaped != 0
-        }
-        if !finished {
-            kill(pid, SIGKILL)
-            waitpid(pid, &status, 0)
+        let child = try SpawnedProcess(
+            executable: arguments[0],
+            arguments: Array(arguments.dropFirst()),
+            environment: sandbox.environment,
+            cwd: sandbox.path,
+            stdin: .file("/dev/null"),
+            stdout: "/dev/null",
+            stderr: errorPath
+        )
+        guard waitUntil(deadline: .seconds(20), { !child.isRunning }) else {
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
             throw TmuxError(description: "tmux new-session did not finish")
         }
-        // Exit status 0 (`status` is the raw wait status: 0 means exited with 0).
-        let errors = String(decoding: readBytes(errorPath), as: UTF8.self)
-        guard reaped == pid, status == 0 else {
-            throw TmuxError(description: "tmux new-session failed (wait status \(status)): \(errors)")
+        guard child.terminationStatus == 0 else {
+            let errors = String(decoding: readBytes(errorPath), as: UTF8.self)
+            throw TmuxError(description: "tmux new-session failed (status \(child.terminationStatus)): \(errors)")
         }
     }
 

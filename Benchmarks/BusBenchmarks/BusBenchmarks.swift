@@ -35,6 +35,34 @@ private func makeBus(_ path: String, count: Int) throws {
     if !drafts.isEmpty { _ = try writer.post(drafts) }
 }
 
+/// About 64 MiB of records of 1-5 body lines of about 80 characters, in this tool's layout or Go's.
+private func scannerInput(goLayout: Bool) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var index = 0
+    while bytes.count < 64 << 20 {
+        let lines = (0...(index % 5)).map { line in
+            "line \(line) of message \(index): agents talk about builds, tests, reviews and deploys 🎉"
+        }
+        let message = BusMessage(
+            msgID: "MSG-20261126-090000-000000001-PID00042-\(index)",
+            timestamp: BusTimestamp(seconds: 1_795_704_136 + Int64(index), nanoseconds: 0),
+            type: "FACT",
+            projectID: "bench",
+            taskID: "task-20261126-090000-api",
+            body: lines.joined(separator: "\n")
+        )
+        if goLayout {
+            let header = "---\nmsg_id: \(message.msgID)\nts: \(message.timestamp.rfc3339)\ntype: FACT\n"
+            bytes += Array((header + "project_id: bench\ntask_id: \(message.taskID)\n---\n\(message.body)\n\n").utf8)
+        } else {
+            if !bytes.isEmpty { bytes.append(0x0A) }
+            bytes += RecordEncoder.encode(message)
+        }
+        index += 1
+    }
+    return bytes
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration.maxDuration = .seconds(5)
 
@@ -69,6 +97,21 @@ let benchmarks: @Sendable () -> Void = {
         print("bus size: \(info.st_size) bytes")
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(try BusReader.read(path).messages.count) }
+    }
+
+    // Issue 8, target 6: the record scanner alone, both writers' layouts, from bytes in memory; MiB/s is the
+    // size in the name over the wall-clock time of one iteration.
+    for goLayout in [false, true] {
+        let bytes = scannerInput(goLayout: goLayout)
+        let mebibytes = max(bytes.count >> 20, 1)
+        Benchmark(
+            "scan \(goLayout ? "Go" : "own") layout, \(mebibytes) MiB per iteration",
+            configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .one, maxIterations: 20)
+        ) { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(RecordScanner.scan(bytes).messages.count)
+            }
+        }
     }
 
     for count in [100, 100_000] {

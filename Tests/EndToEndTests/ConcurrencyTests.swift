@@ -56,7 +56,7 @@ import Testing
             let bus = sandbox.file("bus.md")
             try sandbox.post(bus, "before")
             let before = readBytes(bus)
-            let holder = try sandbox.start("/usr/bin/flock", [bus, "sleep", "30"])
+            let holder = try sandbox.start("/usr/bin/flock", [bus, "sleep", "600"])
             defer { killTree(holder) }
             // The lock is really held once a non-blocking flock fails.
             let held = try waitUntil(deadline: .seconds(10)) {
@@ -96,7 +96,7 @@ import Testing
         try withSandbox { sandbox in
             let bus = sandbox.file("bus.md")
             try sandbox.post(bus, "before")
-            let holder = try sandbox.start("/usr/bin/flock", [bus, "sleep", "30"])
+            let holder = try sandbox.start("/usr/bin/flock", [bus, "sleep", "600"])
             defer { killTree(holder) }
             let held = try waitUntil(deadline: .seconds(10)) {
                 try sandbox.run("/usr/bin/flock", ["-n", bus, "true"]).status != 0
@@ -105,7 +105,7 @@ import Testing
             let poster = try sandbox.start(
                 Binary.path,
                 ["bus", "post", "--bus", bus, "--project", "p", "--body", "after a wait"],
-                environment: ["JRUN_BUS_LOCK_TIMEOUT": "30"]
+                environment: ["JRUN_BUS_LOCK_TIMEOUT": "600"]
             )
             // The post has the bus open once it is trying for the lock; from then on the holder keeps it waiting
             // until it is killed, so the wait is at least this pause however slow the machine.

@@ -141,7 +141,9 @@ extension PaneSession {
 }
 
 func holdLock(_ sandbox: Sandbox, _ bus: String) throws -> Child {
-    let holder = try sandbox.start("/bin/sh", ["-c", "exec 9>>\"$0\" && flock 9 && exec sleep 30", bus])
+    // Held until the test kills it (killTree), however slow the machine: a holder that let go by itself after a
+    // while freed the lock early in a loaded suite run.
+    let holder = try sandbox.start("/bin/sh", ["-c", "exec 9>>\"$0\" && flock 9 && exec sleep 600", bus])
     let held = waitUntil(deadline: .seconds(10)) {
         ((try? sandbox.run("/usr/bin/flock", ["-n", bus, "true"]))?.status ?? 0) != 0
     }

@@ -39,7 +39,7 @@ import Testing
             let server = try ServedBus(
                 sandbox,
                 ["--bus", bus, "--no-fsync"],
-                environment: ["JRUN_BUS_LOCK_TIMEOUT": "30"]
+                environment: ["JRUN_BUS_LOCK_TIMEOUT": "600"]
             )
             let idle = descriptors(of: server.child.pid, naming: bus)
             let holder = try holdLock(sandbox, bus)
@@ -52,7 +52,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             #expect(poster.process.isRunning, "the post did not wait for the lock: \(poster.stdout)")
             killTree(holder)
-            #expect(poster.waitForExit(timeout: .seconds(30)))
+            #expect(poster.waitForExit(timeout: .seconds(120)))
             #expect(poster.stdout.hasSuffix("\n201"), "\(poster.stdout)")
 
             // serve logs to stderr; the default level (info) shows warnings.
@@ -81,7 +81,7 @@ import Testing
             let server = try ServedBus(
                 sandbox,
                 ["--bus", bus, "--no-fsync"],
-                environment: ["JRUN_BUS_LOCK_TIMEOUT": "30"]
+                environment: ["JRUN_BUS_LOCK_TIMEOUT": "600"]
             )
             let port = try #require(server.url.split(separator: ":").last.flatMap { Int($0) })
             let idle = descriptors(of: server.child.pid, naming: bus)
@@ -106,7 +106,7 @@ import Testing
 
             killTree(holder)
             for poster in posters {
-                #expect(poster.waitForExit(timeout: .seconds(30)))
+                #expect(poster.waitForExit(timeout: .seconds(120)))
                 #expect(poster.stdout.hasSuffix("\n201"), "\(poster.stdout)")
             }
             #expect(server.child.waitForExit(timeout: .seconds(20)))
@@ -218,7 +218,7 @@ private func startPost(_ sandbox: Sandbox, _ url: String, _ body: String) throws
     let json = "{\"body\":" + jsonString(body) + ",\"project_id\":\"p\"}"
     return try sandbox.start(
         "/usr/bin/curl",
-        ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "60", "-X", "POST", "-d", json, url + "/api/bus"]
+        ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "600", "-X", "POST", "-d", json, url + "/api/bus"]
     )
 }
 

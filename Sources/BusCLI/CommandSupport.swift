@@ -249,4 +249,11 @@ struct MessageSelection {
 
     /// What was taken answers the question: the `since` message was seen, or `tail` messages were selected.
     var isAnswered: Bool { since != nil ? sinceFound : tail > 0 && matched >= tail }
+
+    /// Whether `messages`, taken from the start, answer the question (`BusReader.suffixStart`'s test of a start).
+    func isAnswered(by messages: [BusMessage]) -> Bool {
+        var trial = MessageSelection(since: since, filter: filter, tail: tail)
+        for message in messages { _ = trial.take(message) }
+        return trial.isAnswered
+    }
 }

@@ -81,16 +81,11 @@ struct ReadCommand: ParsableCommand {
     /// for `--tail 0`, else from a start found from the end (`BusReader.suffixStart`).
     private func printSelection(_ path: String, filter: MessageFilter, printer: MessagePrinter) throws(BusError) {
         let handle = try BusFile.open(path, flags: O_RDONLY)
+        let question = MessageSelection(since: since, filter: filter, tail: tail)
         var start = SuffixStart.fileStart
-        if tail > 0 || since != nil {
-            start = try BusReader.suffixStart(handle) { messages in
-                var selection = MessageSelection(since: since, filter: filter, tail: tail)
-                for message in messages { _ = selection.take(message) }
-                return selection.isAnswered
-            }
-        }
+        if tail > 0 || since != nil { start = try BusReader.suffixStart(handle, enough: question.isAnswered(by:)) }
         while true {
-            var selection = MessageSelection(since: since, filter: filter, tail: tail)
+            var selection = question
             var output = JSONBuffer()
             var malformed: [MalformedRecord] = []
             var needsLines = false
@@ -121,17 +116,11 @@ struct ReadCommand: ParsableCommand {
     #if os(Linux)
     private func followBus(_ path: String, filter: MessageFilter, printer: MessagePrinter) throws(BusError) {
         let tailer = try BusTailer(path: path)
-        if tail > 0 || since != nil {
-            try tailer.skipToNewest { messages in
-                var selection = MessageSelection(since: since, filter: filter, tail: tail)
-                for message in messages { _ = selection.take(message) }
-                return selection.isAnswered
-            }
-        }
+        var selection = MessageSelection(since: since, filter: filter, tail: tail)
+        if tail > 0 || since != nil { try tailer.skipToNewest(enough: selection.isAnswered(by:)) }
         let first = try tailer.refresh()
         for reset in first.resets { Terminal.warning("\(reset): \(path)") }
         reportMalformed(first.malformed, path: path)
-        var selection = MessageSelection(since: since, filter: filter, tail: tail)
         let shown = first.messages.compactMap { selection.take($0) }
         if let since, !selection.sinceFound { throw .sinceNotFound(id: since, path: path) }
         printer.print(shown + selection.kept)

@@ -45,7 +45,9 @@ package enum MonitorApp {
         let worker = PostWorker(wakeUp: wakeUp)
         let postTarget: PostWorker.Target
         var feed: RemoteFeed?
-        if case .remote(let remote) = configuration.source {
+        var remote: (any MonitorRemote)?
+        if case .remote(let server) = configuration.source { remote = server }
+        if let remote {
             postTarget = .remote(remote)
             let remoteFeed = RemoteFeed(wakeUp: wakeUp)
             // Started once the terminal is up: the events wake the loop, which applies them in order.
@@ -65,7 +67,7 @@ package enum MonitorApp {
         )
         loop.historyFile = historyFile
         loop.run()
-        if case .remote(let remote) = configuration.source { remote.stop() }
+        remote?.stop()
         screen.end()
         // A post still running finishes (or times out on the lock) before the process exits.
         worker.waitUntilIdle(limit: configuration.writerOptions.lockWait.timeout + .seconds(2))

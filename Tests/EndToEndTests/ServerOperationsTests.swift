@@ -34,13 +34,7 @@ import Testing
 
     @Test func aLockWaitOverATenthOfASecondIsLoggedAsAWarning() async throws {
         try await withServerSandbox { sandbox in
-            let bus = sandbox.file("bus.md")
-            try writeBytes(bus, [])
-            let server = try ServedBus(
-                sandbox,
-                ["--bus", bus, "--no-fsync"],
-                environment: ["JRUN_BUS_LOCK_TIMEOUT": "600"]
-            )
+            let (bus, server) = try ServedBus.onEmptyBus(sandbox, lockTimeout: "600")
             let idle = descriptors(of: server.child.pid, naming: bus)
             let holder = try holdLock(sandbox, bus)
             defer { killTree(holder) }
@@ -76,13 +70,7 @@ import Testing
 
     @Test func sigtermAnswersEveryPostInFlightAndExitsZero() async throws {
         try await withServerSandbox { sandbox in
-            let bus = sandbox.file("bus.md")
-            try writeBytes(bus, [])
-            let server = try ServedBus(
-                sandbox,
-                ["--bus", bus, "--no-fsync"],
-                environment: ["JRUN_BUS_LOCK_TIMEOUT": "600"]
-            )
+            let (bus, server) = try ServedBus.onEmptyBus(sandbox, lockTimeout: "600")
             let port = try #require(server.url.split(separator: ":").last.flatMap { Int($0) })
             let idle = descriptors(of: server.child.pid, naming: bus)
             let holder = try holdLock(sandbox, bus)

@@ -194,13 +194,7 @@ import Testing
 
     @Test func lockTimeoutIs503WithRetryAfterAndExit75OnTheClient() async throws {
         try await withServerSandbox { sandbox in
-            let bus = sandbox.file("bus.md")
-            try writeBytes(bus, [])
-            let server = try ServedBus(
-                sandbox,
-                ["--bus", bus, "--no-fsync"],
-                environment: ["JRUN_BUS_LOCK_TIMEOUT": "0.3"]
-            )
+            let (bus, server) = try ServedBus.onEmptyBus(sandbox, lockTimeout: "0.3")
             let holder = try sandbox.start("/usr/bin/flock", ["-x", "-o", bus, "sleep", "300"])
             defer { holder.kill() }
             // flock(1) has the lock once a local post times out.

@@ -40,19 +40,16 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
     /// RFC 3339 in UTC with the fraction's trailing zeros trimmed, as Go's `time.RFC3339Nano` prints it:
     /// `2026-11-26T14:42:16.0678Z`.
     package var rfc3339: String {
-        var text = civil.isoDateTime
-        if nanoseconds != 0 {
-            var digits = Self.padded(Int(nanoseconds), width: 9)
-            while digits.last == "0" { digits.removeLast() }
-            text += "." + digits
-        }
-        return text + "Z"
+        var bytes: [UInt8] = []
+        appendRFC3339(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `YYYY-MM-DD HH:MM:SS` in UTC, the timestamp of `read`'s text lines.
     package var humanReadable: String {
-        let time = civil
-        return time.isoDate + " " + time.clock
+        var bytes: [UInt8] = []
+        appendHumanReadable(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends `rfc3339`'s bytes: the JSON writer's path, which makes no `String` per message.
@@ -113,11 +110,7 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
     /// A time without a zone is read as UTC, as the legacy line format writes it.
     package init?(rfc3339 text: String) {
         var text = text
-        let parsed = text.withUTF8 { bytes in
-            var parser = TimestampParser(bytes)
-            return parser.parse()
-        }
-        guard let parsed else { return nil }
+        guard let parsed = text.withUTF8({ BusTimestamp(rfc3339: $0) }) else { return nil }
         self = parsed
     }
 
@@ -233,18 +226,17 @@ package struct CivilTime: Sendable, Equatable {
 
     /// `YYYY-MM-DD`.
     package var isoDate: String {
-        BusTimestamp.padded(year, width: 4) + "-" + BusTimestamp.padded(month, width: 2) + "-"
-            + BusTimestamp.padded(day, width: 2)
+        var bytes: [UInt8] = []
+        appendDate(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `HH:MM:SS`.
     package var clock: String {
-        BusTimestamp.padded(hour, width: 2) + ":" + BusTimestamp.padded(minute, width: 2) + ":"
-            + BusTimestamp.padded(second, width: 2)
+        var bytes: [UInt8] = []
+        appendClock(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
-
-    /// `YYYY-MM-DDTHH:MM:SS`.
-    var isoDateTime: String { isoDate + "T" + clock }
 
     /// `YYYYMMDD-HHMMSS`, the time part of message ids.
     var compact: String {

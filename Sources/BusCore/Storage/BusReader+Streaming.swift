@@ -100,8 +100,18 @@ extension BusReader {
         guard let earlier = firstLineStart(bytes, from: 0), let later = firstLineStart(bytes, from: laterStart) else {
             return nil
         }
-        let wide = RecordScanner.scan(Array(bytes[earlier...]), from: ScanCursor(offset: base + earlier))
-        let narrow = RecordScanner.scan(Array(bytes[later...]), from: ScanCursor(offset: base + later))
+        let (wide, narrow) = bytes.withUnsafeBufferPointer { buffer in
+            (
+                RecordScanner.scan(
+                    UnsafeBufferPointer(rebasing: buffer[earlier...]),
+                    from: ScanCursor(offset: base + earlier)
+                ),
+                RecordScanner.scan(
+                    UnsafeBufferPointer(rebasing: buffer[later...]),
+                    from: ScanCursor(offset: base + later)
+                )
+            )
+        }
         var wideIndex: [Int: Int] = [:]
         for (index, offset) in wide.offsets.enumerated() { wideIndex[offset] = index }
         for (index, offset) in narrow.offsets.enumerated() {
@@ -128,15 +138,13 @@ extension BusReader {
     package static func lineFeeds(_ handle: FileHandle, before offset: Int) throws(BusError) -> Int {
         var count = 0
         var position = 0
+        var chunk: [UInt8] = []
         while position < offset {
-            let chunk = try handle.read(at: position, count: min(streamChunkSize, offset - position))
-            if chunk.isEmpty { break }
-            count += chunk.withUnsafeBufferPointer { buffer in
-                var found = 0
-                for byte in buffer where byte == 0x0A { found += 1 }
-                return found
-            }
-            position += chunk.count
+            chunk.removeAll(keepingCapacity: true)
+            let got = try handle.read(at: position, count: min(streamChunkSize, offset - position), appendingTo: &chunk)
+            if got == 0 { break }
+            for byte in chunk where byte == 0x0A { count += 1 }
+            position += got
         }
         return count
     }

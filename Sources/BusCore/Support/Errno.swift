@@ -55,39 +55,64 @@ package final class FileHandle {
 
     /// Reads `[offset, offset + count)` with `pread(2)`, fewer bytes at end of file.
     package func read(at offset: Int, count: Int) throws(BusError) -> [UInt8] {
-        var bytes: [UInt8] = []
-        try read(at: offset, count: count, appendingTo: &bytes)
+        guard count > 0 else { return [] }
+        var failure: BusError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            do throws(BusError) {
+                initialized = try preadFully(into: base, at: offset, count: count)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
         return bytes
     }
 
-    /// Reads `[offset, offset + count)` with `pread(2)` onto the end of `bytes`, reusing its spare capacity.
+    /// Reads `[offset, offset + count)` with `pread(2)` onto the end of `bytes`, reusing its spare capacity (a
+    /// streaming read's buffer: no new array, and no new pages to fault in, per chunk).
     /// - Returns: how many bytes were read: fewer than `count` at end of file.
     @discardableResult
     package func read(at offset: Int, count: Int, appendingTo bytes: inout [UInt8]) throws(BusError) -> Int {
         guard count > 0 else { return 0 }
         let start = bytes.count
-        bytes.reserveCapacity(start + count)
+        // Array has no way to append uninitialized elements: zero the new room, read into it, drop the rest.
+        bytes.append(contentsOf: repeatElement(0, count: count))
         var done = 0
         var failure: BusError?
-        // The spare capacity is filled in place; `append(contentsOf:)` of a fresh array would fault in new
-        // pages and copy each chunk twice.
-        bytes.append(contentsOf: repeatElement(0, count: count))
         bytes.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            while done < count {
-                let result = pread(fd, base + start + done, count - done, off_t(offset + done))
-                if result > 0 {
-                    done += result
-                } else if result == 0 {
-                    break
-                } else if errno != EINTR {
-                    failure = .system(call: "pread", path: path, errno: errno)
-                    break
-                }
+            do throws(BusError) {
+                done = try preadFully(into: base + start, at: offset, count: count)
+            } catch {
+                failure = error
             }
         }
         bytes.removeLast(count - done)
         if let failure { throw failure }
+        return done
+    }
+
+    /// `pread(2)` until `count` bytes or end of file, retrying EINTR.
+    /// - Returns: the bytes read.
+    private func preadFully(
+        into base: UnsafeMutablePointer<UInt8>,
+        at offset: Int,
+        count: Int
+    ) throws(BusError)
+        -> Int
+    {
+        var done = 0
+        while done < count {
+            let result = pread(fd, base + done, count - done, off_t(offset + done))
+            if result > 0 {
+                done += result
+            } else if result == 0 {
+                break
+            } else if errno != EINTR {
+                throw .system(call: "pread", path: path, errno: errno)
+            }
+        }
         return done
     }
 

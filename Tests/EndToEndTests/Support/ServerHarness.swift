@@ -11,6 +11,18 @@ final class ServedBus {
     let child: Child
     let url: String
 
+    /// A server (no fsync) on a new empty `bus.md` in the sandbox, posts waiting `lockTimeout` for the lock.
+    static func onEmptyBus(_ sandbox: Sandbox, lockTimeout: String) throws -> (bus: String, server: ServedBus) {
+        let bus = sandbox.file("bus.md")
+        try writeBytes(bus, [])
+        let server = try ServedBus(
+            sandbox,
+            ["--bus", bus, "--no-fsync"],
+            environment: ["JRUN_BUS_LOCK_TIMEOUT": lockTimeout]
+        )
+        return (bus, server)
+    }
+
     init(_ sandbox: Sandbox, _ arguments: [String], environment: [String: String] = [:]) throws {
         child = try sandbox.start(Binary.path, ["bus", "serve", "--port", "0"] + arguments, environment: environment)
         var line = ""

@@ -30,9 +30,11 @@ let package = Package(
     targets: [
         // ncursesw, wrapped by hand: SwiftPM has no package for it (see Modulemap/shim.h).
         .systemLibrary(name: "CNcursesw", path: "Modulemap"),
+        // CRC-32C with the processor's instruction (SSE4.2, ARMv8 CRC), which Swift cannot name portably.
+        .target(name: "CBusChecksum"),
         .target(
             name: "BusCore",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["CBusChecksum", .product(name: "Yams", package: "Yams")],
             swiftSettings: upcomingFeatures
         ),
         .target(

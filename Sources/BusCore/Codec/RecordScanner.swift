@@ -213,7 +213,9 @@ package struct IncrementalScanner: Sendable {
 private enum HeaderProbe {
     /// A valid header closed by the `---` line at `closer` (absolute buffer index), on line `closerLine`.
     /// `checksum` is the `crc32c` line that ends it, read from the bytes (the YAML decoder does not see it).
-    case valid(RecordHeader, checksum: ChecksumLine?, closer: Int, closerLine: Int)
+    /// Boxed: a header is a few hundred bytes, and a probe is returned, cached and matched several times per
+    /// record; copying it each time was a tenth of a whole read.
+    indirect case valid(RecordHeader, checksum: ChecksumLine?, closer: Int, closerLine: Int)
     /// Closed by a `---` line at `closer` but not a header.
     case invalid(reason: String, closer: Int, closerLine: Int)
     /// The opener is directly followed by another `---` line (a doubled separator, seen in real buses): the
@@ -581,7 +583,7 @@ private struct ScanState {
                     return .invalid(reason: error.reason, closer: position, closerLine: line)
                 }
             }
-            if LegacyLine.parse(buffer[position..<end], line: line) != nil {
+            if LegacyLine.matches(buffer[position..<end]) {
                 return .abandoned
             }
             // Neither writer puts a blank line in a header: a blank line, `---` and `msg_id:` is a separator and
@@ -791,7 +793,7 @@ private struct ScanState {
             }
             let line = buffer[position..<end]
             // A block's first line is a legacy line too.
-            return LegacyLine.parse(line, line: 0) != nil ? .closes : .text
+            return LegacyLine.matches(line) ? .closes : .text
         }
     }
 
@@ -978,9 +980,11 @@ enum LegacyBlock {
 /// reader reads them (spaces around the line and inside the brackets, a one-digit hour, a comma fraction, no
 /// space or a tab after `]`, spaces before the colon).
 enum LegacyLine {
-    static func parse(_ line: UnsafeBufferPointer<UInt8>.SubSequence, line number: Int) -> BusMessage? {
-        guard let (timestamp, rest) = bracketedTime(line) else { return nil }
-        return message(timestamp: timestamp, rest: rest, line: number)
+    /// Whether `line` is a legacy line (`message` would give one), without building the message: asked of every
+    /// header line, where the answer is almost always no and a returned message would be copied for nothing.
+    static func matches(_ line: UnsafeBufferPointer<UInt8>.SubSequence) -> Bool {
+        guard let (_, rest) = bracketedTime(line) else { return false }
+        return !trimmed(rest).isEmpty
     }
 
     /// The message of a legacy line whose bracketed time was `timestamp` and whose text after the `]` is `rest`.

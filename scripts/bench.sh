@@ -19,8 +19,14 @@ python3 scripts/make-large-bus.py "$work/big.md" 100000 280
 echo "== issue 8's table: JSON, text, tail, since, poll, follow start-up, memory and post, against same-run yardsticks"
 python3 scripts/bench-read.py "$bin" "$data" --large "${BENCH_LARGE:-1G}"
 
-echo "== monitor: first screen of the 100k-message bus, and its memory"
-python3 scripts/monitor-first-screen.py "$PWD/$bin" "$work/big.md" "100000/100000"
+# The text looked for is the first line of the newest body: the monitor shows it before the history is read.
+newest() { "$bin" bus read --bus "$1" --tail 1 --json | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["body"].splitlines()[0][:28])'; }
+echo "== monitor: first screen of the 100k-message bus and of the large buses; when the history is in; memory"
+python3 scripts/monitor-first-screen.py "$PWD/$bin" "$work/big.md" "$(newest "$work/big.md")"
+for layout in own go; do
+    large="$data/$layout-${BENCH_LARGE:-1G}.md"
+    [[ -f $large ]] && python3 scripts/monitor-first-screen.py "$PWD/$bin" "$large" "$(newest "$large")"
+done
 
 "$bin" bus post --bus "$work/MESSAGE-BUS.md" --project bench --body hello >/dev/null
 echo "== append -> read --follow latency (includes the poster's start-up)"

@@ -4,6 +4,10 @@ package import BusCore
 
 /// The terminal UI of `run-agent bus monitor`.
 package enum MonitorApp {
+    /// How many of a bus's newest messages are read before the first frame: a tall screen's worth and some to
+    /// scroll back through while the rest loads.
+    static let firstScreenMessages = 1000
+
     /// Runs the UI until q, Ctrl-C, SIGTERM or SIGHUP; restores the terminal on every path.
     ///
     /// The buses are opened and read before the terminal is touched, so a bad path is reported as a plain
@@ -18,6 +22,15 @@ package enum MonitorApp {
         var model = MonitorModel(sourceLabel: label(configuration), postContext: configuration.postContext)
         model.utcOffset = LocalTime.utcOffset()
         for source in sources.sources { model.addSource(source.id, name: source.path) }
+        // Large buses show their newest messages first; the rest is read in the background once the first frame
+        // is drawn (`HistoryLoader`).
+        var historyJobs: [HistoryLoader.Job] = []
+        for source in sources.sources {
+            if let skipped = try source.tailer.skipToNewest(enough: { $0.count >= firstScreenMessages }) {
+                historyJobs.append(HistoryLoader.Job(source: source.id, history: skipped))
+            }
+        }
+        model.expectHistory(of: Set(historyJobs.map(\.source)), bytes: historyJobs.reduce(0) { $0 + $1.history.end })
         for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
 
         var environment: [String: String] = [:]
@@ -66,7 +79,7 @@ package enum MonitorApp {
             feed: feed
         )
         loop.historyFile = historyFile
-        loop.run()
+        loop.run(loadingHistory: historyJobs)
         remote?.stop()
         screen.end()
         // A post still running finishes (or times out on the lock) before the process exits.

@@ -16,15 +16,16 @@ import Glibc
         return (result.messages, result.offsets, result.malformed)
     }
 
-    /// Everything from `start` to the end, streamed in chunks of `chunkSize`, with true line numbers.
+    /// Everything from `start` to the end (or to `end`), streamed in chunks of `chunkSize`, with true line numbers.
     static func streamed(
         _ handle: BusCore.FileHandle,
         from start: SuffixStart,
-        chunkSize: Int = BusReader.streamChunkSize
+        chunkSize: Int = BusReader.streamChunkSize,
+        until end: Int = .max
     ) throws -> (messages: [BusMessage], offsets: [Int], malformed: [MalformedRecord]) {
         let start = try start.resolvingLines(handle)
         var out: (messages: [BusMessage], offsets: [Int], malformed: [MalformedRecord]) = ([], [], [])
-        try BusReader.stream(handle, from: start.cursor, chunkSize: chunkSize) { item in
+        try BusReader.stream(handle, from: start.cursor, chunkSize: chunkSize, until: end) { item in
             switch item {
             case .message(let message, let offset), .revised(let message, let offset):
                 out.messages.append(message)
@@ -43,6 +44,41 @@ import Glibc
             try writeBytes(path, bus.bytes)
             try body(bus.bytes, try BusFile.open(path, flags: O_RDONLY))
         }
+    }
+
+    /// `count` records in one writer's layout: realistic ids, bodies with emoji, CJK and a `---` line.
+    static func realisticBus(count: Int, goLayout: Bool) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for index in 0..<count {
+            let body = "line one of message \(index) 🎉 日本語\n---\nstill the body of \(index)"
+            if goLayout {
+                bytes += Array(
+                    """
+                    ---
+                    msg_id: MSG-20261126-090000-000000001-PID00042-\(index)
+                    ts: 2026-11-26T09:00:00Z
+                    type: FACT
+                    project_id: p
+                    task_id: task-20261126-090000-api
+                    ---
+                    \(body)
+
+                    """.utf8
+                )
+            } else {
+                let message = BusMessage(
+                    msgID: "MSG-20261126-090000-000000001-PID00042-\(index)",
+                    timestamp: BusTimestamp(seconds: 1_795_704_136, nanoseconds: 0),
+                    type: "FACT",
+                    projectID: "p",
+                    taskID: "task-20261126-090000-api",
+                    body: body
+                )
+                if !bytes.isEmpty { bytes.append(0x0A) }
+                bytes += RecordEncoder.encode(message)
+            }
+        }
+        return bytes
     }
 
     @Test(arguments: 0..<30)
@@ -80,41 +116,61 @@ import Glibc
         }
     }
 
+    /// Target 4: the monitor shows the newest messages first and reads the older part later.
+    ///
+    /// Read up to the start found from the end, that part and the newest together are exactly a whole read, for
+    /// every N and chunk size.
+    @Test(arguments: 0..<25)
+    func theHistoryBeforeTheStartAndTheNewestTogetherAreAWholeRead(seed: Int) throws {
+        try Self.withRandomBus(seed: seed, pieces: 50) { bytes, handle in
+            let expected = Self.whole(bytes)
+            for count in 1...max(expected.messages.count, 1) {
+                let start = try BusReader.suffixStart(handle, initialWindow: 24) { $0.count >= count }
+                let newest = try Self.streamed(handle, from: start)
+                for chunkSize in [7, 1 << 20] {
+                    let history = try Self.streamed(
+                        handle,
+                        from: .fileStart,
+                        chunkSize: chunkSize,
+                        until: start.cursor.offset
+                    )
+                    let context = "seed \(seed), N \(count), start \(start.cursor.offset), chunks of \(chunkSize)"
+                    #expect(history.messages + newest.messages == expected.messages, "\(context)")
+                    #expect(history.offsets + newest.offsets == expected.offsets, "\(context)")
+                    #expect(history.malformed + newest.malformed == expected.malformed, "\(context)")
+                }
+            }
+        }
+    }
+
+    /// The tailer hands over what it skipped: its history read and its own first refresh are the whole bus.
+    @Test(arguments: [false, true])
+    func aTailerThatSkipsToTheNewestHandsOverTheRest(goLayout: Bool) throws {
+        try withTempDirectory { directory in
+            let path = directory.file("MESSAGE-BUS.md")
+            try writeBytes(path, Self.realisticBus(count: 5000, goLayout: goLayout))
+            let expected = try BusReader.read(path).messages
+            let tailer = try BusTailer(path: path, useInotify: false)
+            let skipped = try #require(try tailer.skipToNewest { $0.count >= 100 })
+            let newest = try tailer.refresh().messages
+            var history: [BusMessage] = []
+            try skipped.read { item in
+                if case .message(let message, _) = item { history.append(message) }
+            }
+            #expect(newest.count >= 100 && newest.count < expected.count)
+            #expect(history + newest == expected)
+            // A bus whose newest part is all of it has nothing to hand over.
+            let small = try BusTailer(path: path, useInotify: false)
+            #expect(try small.skipToNewest { $0.count >= expected.count + 1 } == nil)
+        }
+    }
+
     /// Both writers' layouts at a realistic size: the start found for the last 20 is near the end (the read costs
     /// what is asked), and the answer is the whole read's.
     @Test(arguments: [false, true])
     func aLargeBusIsReadFromNearItsEnd(goLayout: Bool) throws {
         try withTempDirectory { directory in
-            var bytes: [UInt8] = []
-            for index in 0..<20_000 {
-                let body = "line one of message \(index) 🎉 日本語\n---\nstill the body of \(index)"
-                if goLayout {
-                    bytes += Array(
-                        """
-                        ---
-                        msg_id: MSG-20261126-090000-000000001-PID00042-\(index)
-                        ts: 2026-11-26T09:00:00Z
-                        type: FACT
-                        project_id: p
-                        task_id: task-20261126-090000-api
-                        ---
-                        \(body)
-
-                        """.utf8
-                    )
-                } else {
-                    let message = BusMessage(
-                        msgID: "MSG-20261126-090000-000000001-PID00042-\(index)",
-                        timestamp: BusTimestamp(seconds: 1_795_704_136, nanoseconds: 0),
-                        type: "FACT",
-                        projectID: "p",
-                        taskID: "task-20261126-090000-api",
-                        body: body
-                    )
-                    if !bytes.isEmpty { bytes.append(0x0A) }
-                    bytes += RecordEncoder.encode(message)
-                }
-            }
+            let bytes = Self.realisticBus(count: 20_000, goLayout: goLayout)
             let path = directory.file("MESSAGE-BUS.md")
             try writeBytes(path, bytes)
             let handle = try BusFile.open(path, flags: O_RDONLY)

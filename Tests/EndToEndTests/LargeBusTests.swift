@@ -84,4 +84,30 @@ import Testing
             #expect(ids == (count - 3..<count).map { "MSG-20261126-090000-\($0)-PID00042-0001" })
         }
     }
+
+    /// Target 4: the monitor shows the newest messages of a large bus at once, then reads the rest.
+    ///
+    /// The rest is read in the background with a progress figure in the status bar; then the monitor holds every
+    /// message. The debug build the suite runs takes seconds over the history of 24 MiB, the newest screen
+    /// milliseconds.
+    @Test(arguments: [false, true])
+    func theMonitorShowsTheNewestBeforeTheHistoryHasLoaded(goLayout: Bool) throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("MESSAGE-BUS.md")
+            let count = try Self.writeBus(bus, megabytes: 24, goLayout: goLayout)
+            let monitor = try MonitorRun(sandbox, [bus], width: 80, height: 24)
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                let first = try session.waitFor("message \(count - 1) from", timeout: .seconds(60))
+                #expect(statusBar(first).contains("loading history"), "\(first)")
+                let loaded = try session.waitForScreen("all \(count) messages", timeout: .seconds(600)) {
+                    statusBar($0).contains("\(count)/\(count)") && !statusBar($0).contains("history")
+                }
+                // Still following: the newest message is the selected one, on the last row of the list.
+                #expect(loaded.contains("message \(count - 1) from"), "\(loaded)")
+                try session.send("g")
+                try session.waitFor("message 0 from")
+            }
+        }
+    }
 }

@@ -17,6 +17,8 @@ extension BusReader {
     ///   - handle: the open bus.
     ///   - cursor: where to start (the start of the file, or a `suffixStart`).
     ///   - chunkSize: bytes read per step; a record longer than this is read whole by growing the step.
+    ///   - end: stop at this offset, a record boundary (a `suffixStart`): the items that start before it are
+    ///     returned, as a whole read returns them; by default the end of the file.
     ///   - body: called with each message and malformed record.
     /// - Returns: the cursor just past the last item that can no longer change.
     /// - Throws: `BusError` for a read error.
@@ -25,6 +27,7 @@ extension BusReader {
         _ handle: FileHandle,
         from cursor: ScanCursor = ScanCursor(),
         chunkSize: Int = streamChunkSize,
+        until end: Int = .max,
         _ body: (ScanItem) -> Void
     ) throws(BusError) -> ScanCursor {
         var cursor = cursor
@@ -42,8 +45,9 @@ extension BusReader {
             let result = RecordScanner.scan(pending, from: cursor)
             // Before the end, what follows the committed offset is read again with the next chunk (a record cut by
             // the chunk's end, a provisional last message); at the end it is what a whole read returns.
-            result.forEachItem(before: atEnd ? Int.max : result.next.offset, body)
-            if atEnd { return result.next }
+            result.forEachItem(before: min(atEnd ? Int.max : result.next.offset, end), body)
+            // Past `end` every item that starts before it is final: what follows does not change it.
+            if atEnd || result.next.offset >= end { return result.next }
             let committed = result.next.offset - cursor.offset
             if committed == 0 {
                 step = max(step, pending.count) * 2  // one record longer than the step: read on until it ends

@@ -33,9 +33,12 @@ package enum Errno {
     }
 }
 
-/// An open file descriptor that closes itself; `close` is never retried on EINTR (the descriptor is gone
-/// either way on Linux).
-package final class FileHandle {
+/// An open file descriptor that closes itself.
+///
+/// `close` is never retried on EINTR (the descriptor is gone either way on Linux). Sendable: its state never
+/// changes, and `pread` does not move the file offset, so threads may read one handle at once (the monitor's
+/// history loader reads the file its tailer holds).
+package final class FileHandle: Sendable {
     package let fd: Int32
     package let path: String
 

@@ -177,13 +177,17 @@ package final class BusTailer {
 
     /// Starts the held file near its end instead of its start, where `enough` is satisfied by the messages from
     /// there on (`BusReader.suffixStart`): a follower of a large bus reads only its newest part.
+    /// - Returns: the part skipped, when there is one, for a reader that wants it later (the monitor loads it in
+    ///   the background); the tailer never returns its messages.
     /// - Throws: `BusError` for a read error.
-    package func skipToNewest(enough: ([BusMessage]) -> Bool) throws(BusError) {
-        guard let handle, position == nil, scan.cursor.offset == 0 else { return }
+    @discardableResult
+    package func skipToNewest(enough: ([BusMessage]) -> Bool) throws(BusError) -> SkippedHistory? {
+        guard let handle, position == nil, scan.cursor.offset == 0 else { return nil }
         let start = try BusReader.suffixStart(handle, enough: enough)
         scan = ScanContinuation(cursor: start.cursor)
         scannedSize = 0
         relativeLinesFrom = start.linesKnown ? nil : start.cursor.offset
+        return start.cursor.offset > 0 ? SkippedHistory(handle: handle, end: start.cursor.offset) : nil
     }
 
     /// Reads what was appended since the last call and notices resets.
@@ -373,6 +377,20 @@ package final class BusTailer {
         )
         let ready = poll(&fds, nfds_t(fds.count), milliseconds)
         return ready > 0
+    }
+}
+
+/// The start of a file that a tailer skipped (`skipToNewest`): the open file, which stays readable even if the
+/// path is rotated or deleted meanwhile, and the record boundary where the tailer's reading starts.
+package struct SkippedHistory: Sendable {
+    package let handle: FileHandle
+    package let end: Int
+
+    /// Reads the skipped part from its start, in chunks, handing each item to `body`: exactly the items a
+    /// whole read of the file finds before `end`.
+    /// - Throws: `BusError` for a read error.
+    package func read(_ body: (ScanItem) -> Void) throws(BusError) {
+        try BusReader.stream(handle, until: end, body)
     }
 }
 #endif

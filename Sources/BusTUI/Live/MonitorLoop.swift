@@ -50,8 +50,12 @@ final class MonitorLoop {
     }
 
     /// Runs until a quit key or a termination signal.
-    func run() {
+    /// - Parameter jobs: the older parts of large buses, read in the background once the first frame is drawn.
+    func run(loadingHistory jobs: [HistoryLoader.Job] = []) {
         drawIfDue()
+        let history = HistoryLoader(wakeUp: wakeUp)
+        history.start(jobs)
+        defer { history.stop() }
         while !TerminationSignals.requested {
             let readable = waitForEvents()
             wakeUp.drain()
@@ -59,8 +63,23 @@ final class MonitorLoop {
             if handleKeys() { break }
             handlePostEvents()
             handleRemoteEvents()
+            handleHistory(history.takeEvents())
             handleBuses(readable: readable)
             drawIfDue()
+        }
+    }
+
+    private func handleHistory(_ events: [HistoryLoader.Event]) {
+        for event in events {
+            framePending = true
+            switch event {
+            case .progress(let done, let total): model.historyProgress = (done, total)
+            case .loaded(let source, let messages, let malformed):
+                model.addHistory(messages, malformed: malformed, source: source)
+            case .failed(_, let error):
+                model.notice = "history not read: \(error.description)"
+            case .finished: model.historyProgress = nil
+            }
         }
     }
 

@@ -27,6 +27,8 @@ struct MessageStore: Sendable {
     private(set) var typeCounts: [String: Int] = [:]
     private(set) var taskCounts: [String: Int] = [:]
     private var nextOrder: [Int32: Int32] = [:]
+    /// The order of each source's oldest message, when history was added before it (orders then go negative).
+    private var firstOrder: [Int32: Int32] = [:]
 
     var count: Int { messages.count }
 
@@ -75,17 +77,10 @@ struct MessageStore: Sendable {
             typeCounts[message.type, default: 0] += 1
             taskCounts[message.taskID, default: 0] += 1
         }
-        var batch = batch
-        var batchKeys = (0..<batch.count).map { MessageKey(source: source, order: firstOrder + Int32($0)) }
-        if !Self.isSorted(batch) {
-            // Within one source the order breaks ties, so sorting by (time, order) is a stable sort by time.
-            let permutation = batch.indices.sorted { lhs, rhs in
-                batch[lhs].timestamp != batch[rhs].timestamp
-                    ? batch[lhs].timestamp < batch[rhs].timestamp : lhs < rhs
-            }
-            batch = permutation.map { batch[$0] }
-            batchKeys = permutation.map { batchKeys[$0] }
-        }
+        let (batch, batchKeys) = Self.inTimeOrder(
+            batch,
+            keys: (0..<batch.count).map { MessageKey(source: source, order: firstOrder + Int32($0)) }
+        )
 
         let firstKey = (batch[0].timestamp, batchKeys[0])
         guard let lastIndex = messages.indices.last, precedes(firstKey, sortKey(lastIndex)) else {
@@ -101,6 +96,18 @@ struct MessageStore: Sendable {
         }
         // Merge into the tail: only entries after the first new one's place move.
         let start = firstIndex(after: firstKey)
+        let (mergedMessages, mergedKeys) = merged(batch, keys: batchKeys, from: start)
+        messages.replaceSubrange(start..., with: mergedMessages)
+        keys.replaceSubrange(start..., with: mergedKeys)
+        return start
+    }
+
+    /// The stored entries from `start` on merged with `batch` (in time order), in the store's order.
+    private func merged(
+        _ batch: [BusMessage],
+        keys batchKeys: [MessageKey],
+        from start: Int
+    ) -> ([BusMessage], [MessageKey]) {
         var mergedMessages: [BusMessage] = []
         var mergedKeys: [MessageKey] = []
         mergedMessages.reserveCapacity(messages.count - start + batch.count)
@@ -122,9 +129,42 @@ struct MessageStore: Sendable {
         mergedKeys.append(contentsOf: keys[old...])
         mergedMessages.append(contentsOf: batch[new...])
         mergedKeys.append(contentsOf: batchKeys[new...])
-        messages.replaceSubrange(start..., with: mergedMessages)
-        keys.replaceSubrange(start..., with: mergedKeys)
-        return start
+        return (mergedMessages, mergedKeys)
+    }
+
+    /// One source's messages (file order) and keys, sorted by time.
+    ///
+    /// Within a source the order breaks ties, so this is a stable sort by time. Usually already sorted, and then
+    /// not copied.
+    private static func inTimeOrder(_ batch: [BusMessage], keys: [MessageKey]) -> ([BusMessage], [MessageKey]) {
+        guard !isSorted(batch) else { return (batch, keys) }
+        let permutation = batch.indices.sorted { lhs, rhs in
+            batch[lhs].timestamp != batch[rhs].timestamp ? batch[lhs].timestamp < batch[rhs].timestamp : lhs < rhs
+        }
+        return (permutation.map { batch[$0] }, permutation.map { keys[$0] })
+    }
+
+    /// Adds messages that come before everything read so far from `source`, in file order.
+    ///
+    /// They are the start of a large bus, read after its newest part was shown. They take the orders below that
+    /// source's first, and are merged with every source's messages in one pass.
+    mutating func prepend(_ batch: [BusMessage], source: Int32) {
+        guard !batch.isEmpty else { return }
+        let first = (firstOrder[source] ?? 0) - Int32(clamping: batch.count)
+        firstOrder[source] = first
+        if nextOrder[source] == nil { nextOrder[source] = 0 }
+        for message in batch {
+            typeCounts[message.type, default: 0] += 1
+            taskCounts[message.taskID, default: 0] += 1
+        }
+        let (older, olderKeys) = Self.inTimeOrder(
+            batch,
+            keys: (0..<batch.count).map { MessageKey(source: source, order: first + Int32($0)) }
+        )
+        // The history may interleave with other sources' messages: every stored entry may move.
+        let (mergedMessages, mergedKeys) = merged(older, keys: olderKeys, from: 0)
+        messages = mergedMessages
+        keys = mergedKeys
     }
 
     /// Drops every message of `source` (its file was truncated and is read again from the start).
@@ -142,6 +182,7 @@ struct MessageStore: Sendable {
         messages = keptMessages
         keys = keptKeys
         nextOrder[source] = nil
+        firstOrder[source] = nil
     }
 
     /// Index of the message with `key`, searching from `start`.

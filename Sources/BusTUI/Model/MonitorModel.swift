@@ -94,6 +94,10 @@ struct MonitorModel: Sendable {
     /// The outcome of the last post: `posted <id>` or `post failed: <reason>`.
     var postResult: String?
     private(set) var detailCache: DetailCache?
+    /// The older part of large buses, loading in the background: bytes read of all; nil when nothing loads.
+    var historyProgress: (done: Int, total: Int)?
+    /// The sources whose older part is still to come; a truncated source's is dropped (it is read again whole).
+    private(set) var historyPending: Set<Int32> = []
 
     init(sourceLabel: String, postContext: PostContext, width: Int = 80, height: Int = 24) {
         self.sourceLabel = sourceLabel
@@ -224,11 +228,41 @@ struct MonitorModel: Sendable {
     mutating func resetSource(_ source: Int32) {
         let selectedKey = selection.map { store.keys[$0] }
         store.removeSource(source)
+        historyPending.remove(source)
         agentsSeen = [:]
         for message in store.messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
         malformedLog.reset(source: source)
         selection = selectedKey.flatMap { store.index(of: $0) }
         refilter(from: 0)
+        fixSelection()
+        refreshPicker()
+        settle()
+    }
+
+    /// Notes that the older part of `sources` (`total` bytes) loads in the background.
+    mutating func expectHistory(of sources: Set<Int32>, bytes total: Int) {
+        historyPending = sources
+        historyProgress = sources.isEmpty ? nil : (0, total)
+    }
+
+    /// Adds the older part of a bus, read after its newest messages were shown.
+    ///
+    /// It is merged in time order with everything on screen, and the list keeps its place: the selection stays
+    /// on its message (the newest while following), and the first row shown stays the first row.
+    mutating func addHistory(_ messages: [BusMessage], malformed: [MalformedRecord] = [], source: Int32) {
+        guard historyPending.remove(source) != nil else { return }
+        if !malformed.isEmpty {
+            malformedLog.add(malformed, source: source)
+            settleMalformedList()
+        }
+        guard !messages.isEmpty else { return }
+        let selectedKey = selection.map { store.keys[$0] }
+        let topKey = visible.indices.contains(listTop) ? store.keys[visible[listTop]] : nil
+        store.prepend(messages, source: source)
+        for message in messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
+        selection = selectedKey.flatMap { store.index(of: $0) }
+        refilter(from: 0)
+        if let topKey, let index = store.index(of: topKey) { listTop = Self.lowerBound(visible, index) }
         fixSelection()
         refreshPicker()
         settle()

@@ -77,6 +77,10 @@ enum StatusBarView {
             let paused = model.newCount > 0 ? "PAUSED \(model.newCount) new" : "PAUSED"
             parts.append(Part(text: paused, style: bold, priority: 0))
         }
+        if let progress = model.historyProgress {
+            let percent = progress.total > 0 ? min(99, progress.done * 100 / progress.total) : 0
+            parts.append(Part(text: "loading history \(percent)%", style: style, priority: 1, short: "\(percent)%"))
+        }
         // As important as the follow state: what is on screen may be behind the server while it is shown.
         if model.reconnecting != nil { parts.append(Part(text: "reconnecting", style: bold, priority: 0)) }
         if !model.chosenTypes.isEmpty {

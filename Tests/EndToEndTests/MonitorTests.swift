@@ -121,9 +121,10 @@ import Testing
                 #expect(statusBar(screen).contains("type: DONE,QUESTION"), "\(screen)")
 
                 // Reopened, the picker shows the choice; unchoosing everything shows everything again.
+                // Waits for the whole overlay: a capture can land between the title's row and the items' rows.
                 try session.send("t")
-                screen = try session.waitFor("types: Space select")
-                #expect(screen.contains("[x] DONE") && screen.contains("[x] QUESTION"), "\(screen)")
+                screen = try session.waitForAll(["types: Space select", "[x] DONE", "[x] QUESTION"])
+                #expect(screen.contains("[ ] FACT"), "\(screen)")
                 try session.send("x")
                 try session.waitForAbsence("[x]")
                 try session.send("Enter")

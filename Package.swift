@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // `run-agent bus mcp` (issue 12): the Model Context Protocol server and its transports.
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // ncursesw, wrapped by hand: SwiftPM has no package for it (see Modulemap/shim.h).
@@ -68,6 +70,15 @@ let package = Package(
             ],
             swiftSettings: upcomingFeatures
         ),
+        // `run-agent bus mcp`: the bus as MCP tools and resources; BusCore and MCP only.
+        .target(
+            name: "BusMCP",
+            dependencies: [
+                "BusCore",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
         .target(
             name: "BusCLI",
             dependencies: [
@@ -75,6 +86,7 @@ let package = Package(
                 "BusTUI",
                 "BusServer",
                 "BusRemote",
+                "BusMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcomingFeatures
@@ -98,6 +110,14 @@ let package = Package(
         .testTarget(
             name: "BusTUITests",
             dependencies: ["BusTUI", "BusCore"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "BusMCPTests",
+            dependencies: [
+                "BusMCP", "BusCore",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

@@ -21,6 +21,12 @@ swift format lint --strict --recursive --configuration Tests/.swift-format Tests
 
 SWIFT_BACKTRACE=interactive=no swift test --skip-build 2>&1 | tee "$logs/test.log"
 
+# `run-agent bus mcp` end to end with a client nobody here wrote: the official Python MCP SDK, in a throwaway
+# virtual environment, drives the debug binary over stdio (Tests/mcp/e2e_mcp.py; it prints one line).
+python3 -m venv "$logs/venv"
+"$logs/venv/bin/pip" install --quiet --disable-pip-version-check "mcp==2.3.0"
+"$logs/venv/bin/python" Tests/mcp/e2e_mcp.py .build/debug/run-agent
+
 # Bounded coverage-guided fuzzing of the record scanner (libFuzzer); a longer run: scripts/fuzz.sh 600.
 scripts/fuzz.sh 30
 

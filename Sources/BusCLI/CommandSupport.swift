@@ -79,23 +79,17 @@ struct BusLocationOptions: ParsableArguments {
     @Option(name: .long, help: "Runs root (default: JRUN_RUNS_DIR, else ~/.run-agent/runs).")
     var root: String?
 
+    /// The choice these flags make, in the engine's terms (shared with `mcp`).
+    var location: BusLocation { BusLocation(bus: bus, project: project, task: task, root: root) }
+
     /// The bus named by `--bus` or `--project`[/`--task`], if any.
     func pathFromFlags(environment: [String: String], includeTask: Bool = true) throws(BusError) -> String? {
-        if let bus, !bus.isEmpty { return bus }
-        guard let project, !project.isEmpty else { return nil }
-        let root = BusPaths.root(flag: root, environment: environment)
-        if includeTask, let task, !task.isEmpty {
-            return try BusPaths.taskBus(root: root, project: project, task: task)
-        }
-        return try BusPaths.projectBus(root: root, project: project)
+        try location.pathFromFlags(environment: environment, includeTask: includeTask)
     }
 
     /// Path order of `post` (and `rotate`): `--bus`, `JRUN_MESSAGE_BUS`, `--project`[/`--task`], discovery.
     func writePath(environment: [String: String]) throws(BusError) -> String {
-        if let bus, !bus.isEmpty { return bus }
-        if let fromEnvironment = environment["JRUN_MESSAGE_BUS"], !fromEnvironment.isEmpty { return fromEnvironment }
-        if let path = try pathFromFlags(environment: environment) { return path }
-        return try Self.discovered()
+        try location.writePath(environment: environment)
     }
 
     /// Path order of `read` and `poll` (as in Go): flags, `JRUN_MESSAGE_BUS`, discovery.
@@ -108,23 +102,12 @@ struct BusLocationOptions: ParsableArguments {
 
     /// `JRUN_MESSAGE_BUS`, else the bus discovered from the working folder.
     static func environmentOrDiscovered(_ environment: [String: String]) throws(BusError) -> String {
-        if let fromEnvironment = environment["JRUN_MESSAGE_BUS"], !fromEnvironment.isEmpty { return fromEnvironment }
-        return try discovered()
+        try BusLocation.environmentOrDiscovered(environment)
     }
 
     /// The task id to filter by when `--task` is given without `--project`.
     var taskFilter: String? {
         (project?.isEmpty ?? true) ? task.flatMap { $0.isEmpty ? nil : $0 } : nil
-    }
-
-    private static func discovered() throws(BusError) -> String {
-        let here = BusPaths.absolute(".")
-        guard let found = BusPaths.discover(from: here) else {
-            throw .busNotFound(
-                "no TASK-, PROJECT- or MESSAGE-BUS.md from \(here) upward; pass --project or set JRUN_MESSAGE_BUS"
-            )
-        }
-        return found
     }
 }
 

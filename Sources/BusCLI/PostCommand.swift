@@ -54,7 +54,7 @@ struct PostCommand: ParsableCommand {
         if let remote = serverOptions.remote(environment) { return try postRemotely(remote, environment: environment) }
         try reportingErrors { () throws(BusError) in
             let path = try location.writePath(environment: environment)
-            let inferred = BusPaths.context(ofBus: path)
+            let context = location.location.context(ofBus: path, environment: environment)
             try Self.requireUTF8Arguments()
             let text: String
             if let body { text = body } else { text = try Self.readStandardInput() }
@@ -62,39 +62,18 @@ struct PostCommand: ParsableCommand {
             if noFsync { options.fsync = false }
             let draft = MessageDraft(
                 type: type,
-                projectID: location.project ?? inferred.project ?? environment["JRUN_PROJECT_ID"] ?? "",
-                taskID: location.task ?? inferred.task ?? environment["JRUN_TASK_ID"] ?? "",
-                runID: runID ?? environment["JRUN_ID"] ?? "",
+                projectID: context.projectID,
+                taskID: context.taskID,
+                runID: runID ?? context.runID,
                 issueID: issue ?? "",
                 parents: parent.map { BusParent(msgID: $0) },
                 meta: metadata,
                 body: text
             )
-            if draft.projectID.isEmpty {
-                throw .invalidMessage(
-                    "project_id is empty: pass --project, set JRUN_PROJECT_ID, or post to a bus in a project folder",
-                    path: path
-                )
-            }
-            // Validate before creating folders: a refused message must leave nothing behind.
-            try MessageValidator.validate(draft, maxBodyBytes: options.maxBodyBytes, path: path)
-            // Again after parsing: ids from the environment count towards the header too.
-            try HeaderLimits.check(draft, path: path)
-            let folder = try Self.createParentFolders(path, location: location, environment: environment)
-            let writePath = folder?.writePath ?? path
-            // The folder stays open until the append is done: writePath names the bus through it.
-            defer { withExtendedLifetime(folder) {} }
-            let receipt: AppendReceipt
-            do throws(BusError) {
-                receipt = try BusWriter(path: writePath, options: options).post(draft)
-            } catch {
-                throw error.replacingPathPrefix(writePath, with: path)
-            }
+            let receipt = try LocalPost(path: path, location: location.location, options: options)
+                .post(draft, environment: environment)
             if let slow = LockWaitReport.message(receipt.lockWait, path: path) { Terminal.warning(slow) }
-            if var repair = receipt.repair {
-                repair.savedTo = PathText.replacingPrefix(writePath, of: repair.savedTo, with: path)
-                Terminal.warning("\(repair) (\(path))")
-            }
+            if let repair = receipt.repair { Terminal.warning("\(repair) (\(path))") }
             for message in receipt.messages { Terminal.out("msg_id: \(message.msgID)\n") }
         }
     }
@@ -159,29 +138,5 @@ struct PostCommand: ParsableCommand {
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8(source: "stdin") }
         return text
-    }
-
-    /// `--project`/`--task` name folders under the root that may not exist yet: create them like `mkdir -p`,
-    /// one component at a time and never through a symlink (`BusPaths.resolve`); never for an explicit bus path,
-    /// where a missing folder is the caller's mistake.
-    /// - Returns: the resolved bus holding its folder open, or nil for an explicit bus path.
-    static func createParentFolders(
-        _ path: String,
-        location: BusLocationOptions,
-        environment: [String: String]
-    ) throws(BusError) -> ResolvedBus? {
-        guard location.bus == nil, environment["JRUN_MESSAGE_BUS"].map(\.isEmpty) ?? true,
-            let project = location.project, !project.isEmpty
-        else { return nil }
-        let root = BusPaths.root(flag: location.root, environment: environment)
-        if let task = location.task, !task.isEmpty {
-            return try BusPaths.resolve(
-                root: root,
-                folders: [project, task],
-                fileName: BusPaths.taskFileName,
-                create: true
-            )
-        }
-        return try BusPaths.resolve(root: root, folders: [project], fileName: BusPaths.projectFileName, create: true)
     }
 }

@@ -77,7 +77,7 @@ struct BusCommand: ParsableCommand {
             """,
         subcommands: [
             PostCommand.self, ReadCommand.self, PollCommand.self, DiscoverCommand.self, RotateCommand.self,
-            MonitorCommand.self, ServeCommand.self, DemoAgentCommand.self,
+            MonitorCommand.self, ServeCommand.self, McpCommand.self, DemoAgentCommand.self,
         ]
     )
 }

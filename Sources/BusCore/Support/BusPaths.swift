@@ -192,7 +192,7 @@ package enum BusPaths {
 /// While it lives it holds the bus's folder open, and `writePath` names the bus through that descriptor
 /// (`/proc/self/fd/N/NAME`): the kernel resolves it to the folder that was checked, so a folder swapped for a
 /// symlink after the check cannot redirect the writer. Messages name `path`.
-package final class ResolvedBus {
+package final class ResolvedBus: Sendable {
     /// The bus as the user would write it: `<root>/<project>[/<task>]/<file>`.
     package let path: String
     private let folderFD: Int32

@@ -107,6 +107,12 @@ let package = Package(
             dependencies: ["BusCore", "BusTestSupport"],
             swiftSettings: upcomingFeatures
         ),
+        // The commands' own logic, without the binary (the hand parser of `post` against ArgumentParser's).
+        .testTarget(
+            name: "BusCLITests",
+            dependencies: ["BusCLI", "BusCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "BusTUITests",
             dependencies: ["BusTUI", "BusCore"],

@@ -44,72 +44,25 @@ struct PostCommand: ParsableCommand {
     var noFsync = false
 
     func validate() throws {
-        for entry in meta where !entry.contains("=") || entry.hasPrefix("=") {
-            throw ValidationError("--meta expects key=value, got '\(entry)'")
-        }
+        if let entry = arguments.malformedMeta { throw ValidationError("--meta expects key=value, got '\(entry)'") }
     }
 
-    func run() throws {
-        let environment = ProcessEnvironment.current()
-        if let remote = serverOptions.remote(environment) { return try postRemotely(remote, environment: environment) }
-        try reportingErrors { () throws(BusError) in
-            let path = try location.writePath(environment: environment)
-            let context = location.location.context(ofBus: path, environment: environment)
-            try Self.requireUTF8Arguments()
-            let text: String
-            if let body { text = body } else { text = try Self.readStandardInput() }
-            var options = try WriterOptions.fromEnvironment(environment)
-            if noFsync { options.fsync = false }
-            let draft = MessageDraft(
-                type: type,
-                projectID: context.projectID,
-                taskID: context.taskID,
-                runID: runID ?? context.runID,
-                issueID: issue ?? "",
-                parents: parent.map { BusParent(msgID: $0) },
-                meta: metadata,
-                body: text
-            )
-            let receipt = try LocalPost(path: path, location: location.location, options: options)
-                .post(draft, environment: environment)
-            if let slow = LockWaitReport.message(receipt.lockWait, path: path) { Terminal.warning(slow) }
-            if let repair = receipt.repair { Terminal.warning("\(repair) (\(path))") }
-            for message in receipt.messages { Terminal.out("msg_id: \(message.msgID)\n") }
-        }
-    }
+    func run() throws { try arguments.run() }
 
-    /// `post --server`: the same message through `POST /api/bus`; the server fills in what the bus implies.
-    private func postRemotely(_ remote: RemoteBus, environment: [String: String]) throws {
-        var text = ""
-        try reportingErrors { () throws(BusError) in
-            try Self.requireUTF8Arguments()
-            if let body { text = body } else { text = try Self.readStandardInput() }
-        }
-        let draft = MessageDraft(
+    /// What was parsed, as plain values.
+    var arguments: PostArguments {
+        PostArguments(
+            location: location.location,
+            server: serverOptions.server,
+            token: serverOptions.token,
             type: type,
-            projectID: location.project ?? environment["JRUN_PROJECT_ID"] ?? "",
-            taskID: location.task ?? environment["JRUN_TASK_ID"] ?? "",
-            runID: runID ?? environment["JRUN_ID"] ?? "",
-            issueID: issue ?? "",
-            parents: parent.map { BusParent(msgID: $0) },
-            meta: metadata,
-            body: text
+            body: body,
+            runID: runID,
+            issue: issue,
+            parents: parent,
+            meta: meta,
+            noFsync: noFsync
         )
-        try reportingRemoteErrors { () throws(RemoteError) in
-            let id = try BlockingTask.value { () throws(RemoteError) in try await remote.post(RemotePost(draft: draft))
-            }
-            Terminal.out("msg_id: \(id)\n")
-        }
-    }
-
-    /// `--meta k=v` entries as a map.
-    private var metadata: [String: String] {
-        var metadata: [String: String] = [:]
-        for entry in meta {
-            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            metadata[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
-        return metadata
     }
 
     /// Checks the raw arguments: the argument parser would quietly replace invalid UTF-8 with U+FFFD.

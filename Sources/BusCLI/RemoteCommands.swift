@@ -13,6 +13,11 @@ struct ServerOptions: ParsableArguments {
 
     /// The server to use, or nil for the file.
     func remote(_ environment: [String: String]) -> RemoteBus? {
+        Self.remote(server: server, token: token, environment: environment)
+    }
+
+    /// The server `--server`/`JRUN_BUS_SERVER` names, with `--token`/`JRUN_API_TOKEN`; nil for the file.
+    static func remote(server: String?, token: String?, environment: [String: String]) -> RemoteBus? {
         let url = server ?? environment["JRUN_BUS_SERVER"]
         guard let url, !url.isEmpty else { return nil }
         let token = token ?? environment["JRUN_API_TOKEN"]

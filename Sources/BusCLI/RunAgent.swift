@@ -33,17 +33,24 @@ package enum RunAgentMain {
 
     /// Runs `run-agent bus post ...` parsed as `post` alone, and exits; returns when it must go the usual way.
     ///
-    /// Agents run `post` once per message. Parsing from the root reflects every subcommand's options first, and
-    /// each new type the parser inspects costs a scan of all the binary's protocol conformances: most of `post`'s
-    /// start-up. Help, and anything that does not parse, goes the usual way, so usage and errors read the same.
+    /// Agents run `post` once per message. ArgumentParser reflects every option of the commands it parses, and
+    /// each new type it inspects costs a scan of all the binary's protocol conformances: most of `post`'s
+    /// start-up. The usual shapes are parsed by hand (`PostArguments.parseCommon`); others by `PostCommand` alone
+    /// (not from the root); help, and anything that does not parse, go the usual way, so usage and errors read
+    /// the same.
     private static func runPostDirectly() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        guard arguments.count > 2, arguments[0] == "bus", arguments[1] == "post",
+        guard arguments.count >= 2, arguments[0] == "bus", arguments[1] == "post",
             !arguments.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "help" })
         else { return }
-        guard let command = try? PostCommand.parse(Array(arguments.dropFirst(2))) else { return }
+        let postArguments = Array(arguments.dropFirst(2))
         do {
-            try command.run()
+            if let parsed = PostArguments.parseCommon(postArguments) {
+                try parsed.run()
+            } else {
+                guard let command = try? PostCommand.parse(postArguments) else { return }
+                try command.run()
+            }
             PostCommand.exit()
         } catch {
             exit(after: error)

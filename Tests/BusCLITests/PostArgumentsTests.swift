@@ -10,7 +10,10 @@ import Testing
     static let accepted: [[String]] = [
         ["--project", "p", "--type", "FACT", "--body", "Build passed on linux-x86_64"],
         ["--bus", "/runs/p/PROJECT-MESSAGE-BUS.md", "--body=multi\nline body", "--no-fsync"],
-        ["--project", "p", "--task", "task-20261126-090000-api", "--run", "run-7", "--issue", "ISSUE-12", "--root", "/r"],
+        [
+            "--project", "p", "--task", "task-20261126-090000-api", "--run", "run-7", "--issue", "ISSUE-12", "--root",
+            "/r",
+        ],
         ["--type", "DONE", "--parent", "MSG-20261126-090000-000000001-PID00042-0001", "--parent", "MSG-2"],
         ["--meta", "agent=claude", "--meta", "source=manual", "--meta", "empty=", "--meta", "k=v=w"],
         ["--server", "http://127.0.0.1:14355", "--token", "secret", "--body", "remote"],

@@ -73,10 +73,11 @@ package final class BusMCPServer: Sendable {
         return MCPConnection(server: server, subscriptions: subscriptions)
     }
 
-    /// Serves one client over stdin and stdout until stdin closes.
+    /// Serves one client over stdin and stdout until stdin closes (see `LineStdioTransport` for why not the
+    /// SDK's `StdioTransport`).
     package func runStdio() async throws {
         let server = await makeServer()
-        try await server.start(transport: StdioTransport())
+        try await server.start(transport: LineStdioTransport())
         await server.waitUntilCompleted()
         await server.stop()
     }

@@ -115,7 +115,7 @@ struct ServeCommand: ParsableCommand {
                 root: nil,
                 version: RunAgentCommand.configuration.version
             )
-            configuration.mcp = MCPEndpoint(sessions: MCPHTTPSessions(try BusMCPServer(mcp)))
+            configuration.mcp = MCPEndpoint(sessions: MCPHTTPSessions(mcp))
         }
         return configuration
     }

@@ -1,3 +1,4 @@
+import BusCore
 import Foundation
 internal import MCP
 
@@ -28,8 +29,12 @@ package struct MCPHTTPReply: Sendable {
 
 /// MCP's streamable HTTP transport for `serve`: one MCP server and one `StatefulHTTPServerTransport` of the SDK
 /// per session, found by the `Mcp-Session-Id` header; an `initialize` POST without one opens a session.
+///
+/// The bus's MCP server (its tailer, which reads the whole bus) is made on the first session, so a `serve` whose
+/// clients never use `/mcp` pays nothing for it.
 package actor MCPHTTPSessions {
-    private let server: BusMCPServer
+    private let configuration: MCPConfiguration
+    private var server: BusMCPServer?
     private var sessions: [String: Session] = [:]
     /// Most open sessions.
     ///
@@ -43,8 +48,8 @@ package actor MCPHTTPSessions {
         var lastUsed: ContinuousClock.Instant
     }
 
-    package init(_ server: BusMCPServer) {
-        self.server = server
+    package init(_ configuration: MCPConfiguration) {
+        self.configuration = configuration
     }
 
     /// Answers one request to `/mcp`.
@@ -72,6 +77,7 @@ package actor MCPHTTPSessions {
     /// Closes every session (graceful shutdown: their SSE streams end).
     package func closeAll() async {
         for id in Array(sessions.keys) { await close(id) }
+        server?.stop()
     }
 
     private func open(_ request: HTTPRequest) async -> HTTPResponse {
@@ -80,6 +86,17 @@ package actor MCPHTTPSessions {
         }
         let id = UUID().uuidString
         let transport = StatefulHTTPServerTransport(sessionIDGenerator: FixedSessionID(id: id))
+        let server: BusMCPServer
+        if let existing = self.server {
+            server = existing
+        } else {
+            do throws(BusError) {
+                server = try BusMCPServer(configuration)
+            } catch {
+                return .error(statusCode: 500, .internalError(error.description))
+            }
+            self.server = server
+        }
         let connection = await server.makeConnection()
         do {
             try await connection.server.start(transport: transport)

@@ -76,6 +76,8 @@ let package = Package(
             dependencies: [
                 "BusCore",
                 .product(name: "MCP", package: "swift-sdk"),
+                // The SDK's Transport protocol names swift-log's Logger (its own stdio transport is replaced).
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcomingFeatures
         ),

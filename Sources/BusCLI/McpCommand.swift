@@ -1,6 +1,7 @@
 import ArgumentParser
 import BusCore
 import BusMCP
+import BusServer
 
 /// `run-agent bus mcp`: the bus as MCP tools and resources over stdio, for agents that speak MCP.
 struct McpCommand: ParsableCommand {
@@ -47,4 +48,23 @@ struct McpCommand: ParsableCommand {
         }
         server.stop()
     }
+}
+
+/// `/mcp` on `serve`: BusMCP's HTTP sessions behind BusServer's route, each side in its own plain types.
+struct MCPEndpoint: ServedEndpoint {
+    let sessions: MCPHTTPSessions
+
+    func handle(_ request: EndpointRequest) async -> EndpointResponse {
+        let reply = await sessions.handle(
+            MCPHTTPRequest(method: request.method, headers: request.headers, body: request.body)
+        )
+        let body: EndpointResponse.Body =
+            switch reply.body {
+            case .bytes(let bytes): .bytes(bytes)
+            case .stream(let chunks): .stream(chunks)
+            }
+        return EndpointResponse(status: reply.status, headers: reply.headers, body: body)
+    }
+
+    func close() async { await sessions.closeAll() }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BusCore
+import BusMCP
 import BusServer
 import Dispatch
 
@@ -13,7 +14,8 @@ struct ServeCommand: ParsableCommand {
             serves <root>/<project>[/<task>] buses selected by project_id/task_id. With --token or \
             JRUN_API_TOKEN every route but /healthz needs Authorization: Bearer <token> or X-API-Key. \
             --port 0 picks a free port; the URL is always the first line on stdout. SIGINT/SIGTERM shut \
-            down gracefully (exit 0).
+            down gracefully (exit 0). A single bus is also served to MCP clients at /mcp (streamable HTTP; \
+            the tools of `run-agent bus mcp`).
             """
     )
 
@@ -103,6 +105,18 @@ struct ServeCommand: ParsableCommand {
         configuration.writer = try WriterOptions.fromEnvironment(environment)
         if noFsync { configuration.writer.fsync = false }
         configuration.logLevel = logLevel
+        if case .single(let path) = buses {
+            // The MCP tools over streamable HTTP at /mcp, on the same bus (one bus: a root has no current one).
+            let mcp = MCPConfiguration(
+                path: path,
+                location: BusLocation(bus: path),
+                environment: environment,
+                writer: configuration.writer,
+                root: nil,
+                version: RunAgentCommand.configuration.version
+            )
+            configuration.mcp = MCPEndpoint(sessions: MCPHTTPSessions(mcp))
+        }
         return configuration
     }
 }

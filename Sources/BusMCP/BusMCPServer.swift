@@ -23,6 +23,11 @@ package final class BusMCPServer: Sendable {
 
     /// A new MCP server with the bus's tools and resources, not yet started.
     package func makeServer() async -> Server {
+        await makeConnection().server
+    }
+
+    /// A new MCP server and the resource subscriptions its client will make (to end with it).
+    func makeConnection() async -> MCPConnection {
         let server = Server(
             name: Self.name,
             version: bus.configuration.version,
@@ -65,19 +70,32 @@ package final class BusMCPServer: Sendable {
             subscriptions.unsubscribe(params.uri)
             return Empty()
         }
-        return server
+        return MCPConnection(server: server, subscriptions: subscriptions)
     }
 
-    /// Serves one client over stdin and stdout until stdin closes.
+    /// Serves one client over stdin and stdout until stdin closes (see `LineStdioTransport` for why not the
+    /// SDK's `StdioTransport`).
     package func runStdio() async throws {
         let server = await makeServer()
-        try await server.start(transport: StdioTransport())
+        try await server.start(transport: LineStdioTransport())
         await server.waitUntilCompleted()
         await server.stop()
     }
 
     /// Stops the bus's tailing thread.
     package func stop() { bus.stop() }
+}
+
+/// One client's MCP server and its resource subscriptions.
+struct MCPConnection: Sendable {
+    let server: Server
+    let subscriptions: ResourceSubscriptions
+
+    /// Ends the subscriptions (their listeners leave the feeds) and the server.
+    func stop() async {
+        subscriptions.removeAll()
+        await server.stop()
+    }
 }
 
 /// The server a connection's handlers notify, held weakly: the handlers are stored in the server itself.

@@ -39,7 +39,7 @@ struct BusTools: Sendable {
     private func post(_ arguments: ToolArguments) async throws(BusMCPError) -> String {
         let context = bus.configuration.context
         let draft = MessageDraft(
-            type: try arguments.string("type") ?? "INFO",
+            type: try arguments.requiredString("type"),
             projectID: context.projectID,
             taskID: try arguments.string("task_id") ?? context.taskID,
             runID: context.runID,

@@ -31,10 +31,10 @@ enum ToolCatalog {
             timestamp}; pass msg_id as a parent of later messages to make a thread.
             """,
         inputSchema: schema(
-            required: ["body"],
+            required: ["type", "body"],
             [
                 "type": stringProperty(
-                    "Message type, e.g. FACT, PROGRESS, DECISION, QUESTION, ANSWER, DONE. Default INFO."
+                    "Message type, e.g. FACT, PROGRESS, DECISION, QUESTION, ANSWER, DONE."
                 ),
                 "body": stringProperty("The message text (UTF-8; several lines allowed; at most 1 MiB by default)."),
                 "parents": stringList("msg_ids this message replies to or follows from."),

@@ -38,6 +38,11 @@ package enum BusHTTPServer {
         router.add(middleware: JSONErrorMiddleware())
         if let token = configuration.token { router.add(middleware: TokenMiddleware(token: Array(token.utf8))) }
         BusAPI(directory: directory, openAPI: OpenAPIDocument.text).register(on: router)
+        if let mcp = configuration.mcp {
+            EndpointRoute(path: "/mcp", endpoint: mcp, maxRequestBytes: configuration.maxRequestBytes).register(
+                on: router
+            )
+        }
 
         let host = configuration.host
         let app = Application(
@@ -54,7 +59,7 @@ package enum BusHTTPServer {
             configuration: .init(
                 // Shut down in reverse order: streams end first, then the server stops accepting and lets
                 // in-flight requests finish.
-                services: [app, StreamCloser(directory: directory)],
+                services: [app, StreamCloser(directory: directory, endpoint: configuration.mcp)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -67,9 +72,11 @@ package enum BusHTTPServer {
 /// for open responses before it stops.
 private struct StreamCloser: Service {
     let directory: BusDirectory
+    let endpoint: (any ServedEndpoint)?
 
     func run() async throws {
         try? await gracefulShutdown()
         directory.closeStreams()
+        await endpoint?.close()
     }
 }

@@ -32,6 +32,8 @@ package struct ServerConfiguration: Sendable {
     ///
     /// `--log-level`: trace, debug, info, notice, warning, error, critical.
     package var logLevel = "info"
+    /// Served at `/mcp` behind the token when set: MCP's streamable HTTP transport (`run-agent bus mcp`'s tools).
+    package var mcp: (any ServedEndpoint)?
 
     /// True for a name `--log-level` takes.
     package static func isLogLevel(_ name: String) -> Bool { Logger.Level(rawValue: name.lowercased()) != nil }

@@ -59,7 +59,10 @@ struct BusMCPToolTests {
         for index in 1...6 {
             ids.append(try await harness.post("note \(index) 🚀", type: index % 2 == 0 ? "QUESTION" : "FACT"))
         }
-        _ = try await harness.call("bus_post", ["body": "other task", "task_id": "task-20261126-090500-tests"])
+        _ = try await harness.call(
+            "bus_post",
+            ["type": "FACT", "body": "other task", "task_id": "task-20261126-090500-tests"]
+        )
 
         #expect(bodies(try await harness.call("bus_read", ["limit": 2])) == ["note 6 🚀", "other task"])
         let page = try await harness.call("bus_read", ["since": .string(ids[1]), "limit": 2])
@@ -158,11 +161,12 @@ struct BusMCPErrorTests {
     /// Calls that must be refused: missing or mistyped arguments, values out of range, unknown ids and tools.
     static let refusedCalls: [(String, [String: Value])] = [
         ("bus_post", [:]),
-        ("bus_post", ["body": .int(42)]),
+        ("bus_post", ["type": "FACT", "body": .int(42)]),
+        ("bus_post", ["body": "no type"]),
         ("bus_post", ["body": "x", "type": ""]),
         ("bus_post", ["body": "x", "type": "TWO\nLINES"]),
-        ("bus_post", ["body": "x", "meta": .object(["k": .int(1)])]),
-        ("bus_post", ["body": "x", "parents": .array([.int(1)])]),
+        ("bus_post", ["type": "FACT", "body": "x", "meta": .object(["k": .int(1)])]),
+        ("bus_post", ["type": "FACT", "body": "x", "parents": .array([.int(1)])]),
         ("bus_read", ["limit": .int(0)]),
         ("bus_read", ["limit": .int(501)]),
         ("bus_read", ["since": "MSG-20261126-090000-000000000-PID00001-0001"]),
@@ -193,7 +197,7 @@ struct BusMCPErrorTests {
         let (type, _) = try await harness.callRaw("bus_post", ["body": "x", "type": ""])
         #expect(type == BusError.invalidMessage("type is empty", path: harness.path).description)
         let big = String(repeating: "a", count: RecordFormat.defaultMaxBodyBytes + 1)
-        let (size, _) = try await harness.callRaw("bus_post", ["body": .string(big)])
+        let (size, _) = try await harness.callRaw("bus_post", ["type": "FACT", "body": .string(big)])
         #expect(size.hasPrefix("invalid message for \(harness.path): body is"))
         let (unknown, _) = try await harness.callRaw("bus_read", ["sinse": "x"])
         #expect(unknown.hasPrefix("invalid input: argument 'sinse' is not known"))
@@ -207,7 +211,7 @@ struct BusMCPErrorTests {
         let target = harness.folder + "/target.md"
         try Data().write(to: URL(fileURLWithPath: target))
         try FileManager.default.createSymbolicLink(atPath: harness.path, withDestinationPath: target)
-        let (text, isError) = try await harness.callRaw("bus_post", ["body": "x"])
+        let (text, isError) = try await harness.callRaw("bus_post", ["type": "FACT", "body": "x"])
         #expect(isError)
         #expect(text == BusError.symlink(path: harness.path).description)
         #expect(FileManager.default.contents(atPath: target)?.isEmpty == true)
@@ -239,7 +243,7 @@ struct BusMCPErrorTests {
         try await server.start(transport: serverTransport)
         let client = Client(name: "lock-test", version: "1.0")
         try await client.connect(transport: clientTransport)
-        let (content, isError) = try await client.callTool(name: "bus_post", arguments: ["body": "x"])
+        let (content, isError) = try await client.callTool(name: "bus_post", arguments: ["type": "FACT", "body": "x"])
         #expect(isError == true)
         guard case .text(let text, _, _)? = content.first else { throw CancellationError() }
         #expect(text == BusError.lockTimeout(path: harness.path, seconds: 0.2).description)

@@ -203,11 +203,54 @@ async def concurrent_writers(folder):
     check(len({m["msg_id"] for m in file_messages(bus)}) == len(found), "ids unique")
 
 
+async def over_http(folder):
+    """`run-agent bus serve --bus` serves the same tools at /mcp (streamable HTTP), behind its token."""
+    from mcp.client import streamable_http
+
+    bus = os.path.join(folder, "served", "MESSAGE-BUS.md")
+    os.makedirs(os.path.dirname(bus))
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": folder, "JRUN_PROJECT_ID": PROJECT, "JRUN_BUS_FSYNC": "0"}
+    token = "s3cret-20261126"
+    serve = subprocess.Popen(
+        [BINARY, "bus", "serve", "--bus", bus, "--port", "0", "--token", token, "--log-level", "error"],
+        stdout=subprocess.PIPE, env=env, text=True,
+    )
+    try:
+        url = serve.stdout.readline().strip() + "/mcp"
+        check(url.startswith("http://127.0.0.1:"), "serve prints its URL")
+        connect = getattr(streamable_http, "streamable_http_client", None)
+        if connect is None:  # the 1.x name
+            connect = streamable_http.streamablehttp_client
+        with anyio.fail_after(DEADLINE):
+            async with streamable_http.create_mcp_http_client() as anonymous:
+                refused = await anonymous.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
+        check(refused.status_code == 401, "/mcp without the token is refused")
+        client = streamable_http.create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+        with anyio.fail_after(DEADLINE):
+            async with client, connect(url, http_client=client) as streams:
+                async with ClientSession(streams[0], streams[1]) as session:
+                    await session.initialize()
+                    tools = await session.list_tools()
+                    check(len(tools.tools) == 5, "five tools over HTTP")
+                    body = "over HTTP 🌐\n多行"
+                    posted = tool_json(await session.call_tool("bus_post", {"type": "FACT", "body": body}))
+                    read_back = tool_json(await session.call_tool("bus_read", {"limit": 5}))
+                    check(read_back["messages"][-1]["msg_id"] == posted["msg_id"], "read back over HTTP")
+                    bad = await session.call_tool("bus_read", {"limit": 0})
+                    check(is_error(bad) is True, "isError over HTTP")
+        check([m["body"] for m in file_messages(bus)] == [body], "the served bus holds the HTTP post")
+    finally:
+        serve.terminate()
+        serve.wait(timeout=DEADLINE)
+    check(serve.returncode == 0, "serve shuts down gracefully with an MCP session open before")
+
+
 async def main():
     folder = tempfile.mkdtemp(prefix="run-agent-mcp-e2e-")
     try:
         await single_agent(folder)
         await concurrent_writers(folder)
+        await over_http(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

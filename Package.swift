@@ -13,7 +13,9 @@ let package = Package(
     name: "run-agent-bus",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "run-agent", targets: ["run-agent"])
+        .executable(name: "run-agent", targets: ["run-agent"]),
+        // `serve` and `mcp`, which `run-agent` execs: the MCP SDK's libcurl stays out of every other command's start.
+        .executable(name: "run-agent-services", targets: ["run-agent-services"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -86,9 +88,7 @@ let package = Package(
             dependencies: [
                 "BusCore",
                 "BusTUI",
-                "BusServer",
                 "BusRemote",
-                "BusMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcomingFeatures
@@ -96,6 +96,14 @@ let package = Package(
         .executableTarget(
             name: "run-agent",
             dependencies: ["BusCLI"],
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
+            name: "run-agent-services",
+            dependencies: [
+                "BusCLI", "BusCore", "BusServer", "BusMCP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: upcomingFeatures
         ),
         // Helpers both test targets use: the Go-rules reader and the shared vectors' location.

@@ -36,6 +36,11 @@ swift build -c release --static-swift-stdlib --product run-agent
 release_bus="$logs/MESSAGE-BUS.md"
 .build/release/run-agent bus post --bus "$release_bus" --project ci --body "release smoke test 🎉" >/dev/null
 .build/release/run-agent bus read --bus "$release_bus" --json | grep -q '"body":"release smoke test 🎉"'
+# `serve` and `mcp` live in run-agent-services (its static link needs libcurl's headers: setup.sh), which
+# run-agent execs: build it the same way and check that both commands reach it.
+swift build -c release --static-swift-stdlib --product run-agent-services
+.build/release/run-agent bus serve --help | grep -q "USAGE: run-agent bus serve"
+.build/release/run-agent bus mcp --help | grep -q "USAGE: run-agent bus mcp"
 
 # The suite's count again as the last line (the fuzz run prints after swift test's own summary).
 passed=$(grep -oE "Test run with [0-9]+ tests" "$logs/test.log" | grep -oE "[0-9]+" | tail -1)

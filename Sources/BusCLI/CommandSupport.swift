@@ -1,12 +1,13 @@
-import ArgumentParser
-import BusCore
+package import ArgumentParser
+package import BusCore
+import Dispatch
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
 
 /// Runs a command body, printing a `BusError` as one line on stderr and exiting with its documented code.
-func reportingErrors(_ body: () throws(BusError) -> Void) throws {
+package func reportingErrors(_ body: () throws(BusError) -> Void) throws {
     do {
         try body()
     } catch {
@@ -17,20 +18,20 @@ func reportingErrors(_ body: () throws(BusError) -> Void) throws {
 
 /// Direct writes to stdout and stderr: unbuffered where a follower needs each line out at once, and no
 /// Foundation on the start-up path.
-enum Terminal {
+package enum Terminal {
     /// Writes text to stdout now.
-    static func out(_ text: String) {
+    package static func out(_ text: String) {
         write(fd: 1, text)
     }
 
     /// `run-agent: <message>` on stderr, as one line with every control made visible (messages quote paths
     /// and ids, which may carry anything).
-    static func error(_ message: String) {
+    package static func error(_ message: String) {
         write(fd: 2, "run-agent: " + oneLine(message) + "\n")
     }
 
     /// `run-agent: warning: <message>` on stderr, as one inert line.
-    static func warning(_ message: String) {
+    package static func warning(_ message: String) {
         write(fd: 2, "run-agent: warning: " + oneLine(message) + "\n")
     }
 
@@ -66,21 +67,23 @@ enum Terminal {
 }
 
 /// `--bus`, `--project`, `--task`, `--run`, `--root`: where the bus is and what context a post carries.
-struct BusLocationOptions: ParsableArguments {
+package struct BusLocationOptions: ParsableArguments {
+    package init() {}
+
     @Option(name: .long, help: "Bus file to use (overrides JRUN_MESSAGE_BUS and discovery).")
-    var bus: String?
+    package var bus: String?
 
     @Option(name: .long, help: "Project id: selects <root>/<project>/PROJECT-MESSAGE-BUS.md.")
-    var project: String?
+    package var project: String?
 
     @Option(name: .long, help: "Task id: with --project selects <root>/<project>/<task>/TASK-MESSAGE-BUS.md.")
-    var task: String?
+    package var task: String?
 
     @Option(name: .long, help: "Runs root (default: JRUN_RUNS_DIR, else ~/.run-agent/runs).")
-    var root: String?
+    package var root: String?
 
     /// The choice these flags make, in the engine's terms (shared with `mcp`).
-    var location: BusLocation { BusLocation(bus: bus, project: project, task: task, root: root) }
+    package var location: BusLocation { BusLocation(bus: bus, project: project, task: task, root: root) }
 
     /// The bus named by `--bus` or `--project`[/`--task`], if any.
     func pathFromFlags(environment: [String: String], includeTask: Bool = true) throws(BusError) -> String? {
@@ -88,7 +91,7 @@ struct BusLocationOptions: ParsableArguments {
     }
 
     /// Path order of `post` (and `rotate`): `--bus`, `JRUN_MESSAGE_BUS`, `--project`[/`--task`], discovery.
-    func writePath(environment: [String: String]) throws(BusError) -> String {
+    package func writePath(environment: [String: String]) throws(BusError) -> String {
         try location.writePath(environment: environment)
     }
 
@@ -238,5 +241,26 @@ struct MessageSelection {
         var trial = MessageSelection(since: since, filter: filter, tail: tail)
         for message in messages { _ = trial.take(message) }
         return trial.isAnswered
+    }
+}
+
+/// Runs async work from a synchronous command (the CLI's commands are synchronous: most never leave the
+/// calling thread) and waits for it; the main thread only waits, the work runs on the concurrency pool.
+package enum BlockingTask {
+    /// - Returns: the error the work threw, or nil.
+    package static func run(_ work: @escaping @Sendable () async throws -> Void) -> (any Error)? {
+        let done = DispatchSemaphore(value: 0)
+        let box = ErrorBox()
+        Task {
+            do { try await work() } catch { box.error = error }
+            done.signal()
+        }
+        done.wait()
+        return box.error
+    }
+
+    private final class ErrorBox: @unchecked Sendable {
+        // Written by the task before it signals, read by the waiter after: the semaphore orders them.
+        var error: (any Error)?
     }
 }

@@ -1,6 +1,5 @@
 import BusCore
 import BusRemote
-import BusServer
 
 /// The arguments of `post` as plain values, and the post itself.
 ///

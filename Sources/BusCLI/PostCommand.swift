@@ -1,7 +1,6 @@
 import ArgumentParser
 import BusCore
 import BusRemote
-import BusServer
 
 #if canImport(Glibc)
 @preconcurrency import Glibc

@@ -1,4 +1,4 @@
-import ArgumentParser
+package import ArgumentParser
 import BusCore
 
 /// The entry point the `run-agent` executable calls.
@@ -11,24 +11,34 @@ package enum RunAgentMain {
             RunAgentCommand.exit(withError: ExitCode(violation.exitCode))
         }
         runPostDirectly()
+        ServicesLauncher.execIfAsked(Array(CommandLine.arguments.dropFirst()))
+        run(RunAgentCommand.self)
+    }
+
+    /// The version both executables print.
+    package static let version = "0.1.0"
+
+    /// Parses the process's arguments with `Root`, runs the command and exits with its code: a usage error is
+    /// one line on stderr (exit 64), help and version print in full.
+    package static func run<Root: ParsableCommand>(_ root: Root.Type) -> Never {
         do {
-            var command = try RunAgentCommand.parseAsRoot()
+            var command = try Root.parseAsRoot()
             try command.run()
-            RunAgentCommand.exit()
+            Root.exit()
         } catch {
-            exit(after: error)
+            exit(after: error, root: root)
         }
     }
 
     /// Exits with the code of `error`, its message as one line on stderr (help and version print in full).
-    private static func exit(after error: any Error) -> Never {
-        let code = RunAgentCommand.exitCode(for: error)
-        guard code != .success else { RunAgentCommand.exit(withError: error) }
-        let message = RunAgentCommand.message(for: error)
+    private static func exit<Root: ParsableCommand>(after error: any Error, root: Root.Type = RunAgentCommand.self) -> Never {
+        let code = Root.exitCode(for: error)
+        guard code != .success else { Root.exit(withError: error) }
+        let message = Root.message(for: error)
         if let first = message.split(whereSeparator: \.isNewline).first, !first.isEmpty {
             Terminal.error(first + " (see --help)")
         }
-        RunAgentCommand.exit(withError: ExitCode(code.rawValue))
+        Root.exit(withError: ExitCode(code.rawValue))
     }
 
     /// Runs `run-agent bus post ...` parsed as `post` alone, and exits; returns when it must go the usual way.
@@ -65,7 +75,7 @@ struct RunAgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run-agent",
         abstract: "Watch and talk to a swarm of agents through a shared message-bus file.",
-        version: "0.1.0",
+        version: RunAgentMain.version,
         subcommands: [BusCommand.self]
     )
 
@@ -84,7 +94,7 @@ struct BusCommand: ParsableCommand {
             """,
         subcommands: [
             PostCommand.self, ReadCommand.self, PollCommand.self, DiscoverCommand.self, RotateCommand.self,
-            MonitorCommand.self, ServeCommand.self, McpCommand.self, DemoAgentCommand.self,
+            MonitorCommand.self, ServeStub.self, McpStub.self, DemoAgentCommand.self,
         ]
     )
 }

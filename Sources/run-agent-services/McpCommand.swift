@@ -1,4 +1,5 @@
 import ArgumentParser
+import BusCLI
 import BusCore
 import BusMCP
 import BusServer
@@ -7,7 +8,7 @@ import BusServer
 struct McpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
-        abstract: "Serve the bus to an agent as MCP tools and resources over stdio.",
+        abstract: ServicesLauncher.mcpAbstract,
         discussion: """
             Tools: bus_post, bus_read, bus_wait, bus_thread, bus_answer. Resources: bus://current and, with \
             --root, bus://{project} and bus://{project}/{task}. Bus: --bus, else JRUN_MESSAGE_BUS, else \
@@ -37,7 +38,7 @@ struct McpCommand: ParsableCommand {
                 environment: environment,
                 writer: writer,
                 root: location.root.flatMap { $0.isEmpty ? nil : $0 },
-                version: RunAgentCommand.configuration.version
+                version: RunAgentMain.version
             )
             server = try BusMCPServer(configuration)
         }

@@ -1,14 +1,14 @@
 import ArgumentParser
+import BusCLI
 import BusCore
 import BusMCP
 import BusServer
-import Dispatch
 
 /// `run-agent bus serve`: the HTTP API (CONTRACT section 7) over the same writer and tailer.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the bus over HTTP: REST routes, an SSE stream, /metrics (loopback by default).",
+        abstract: ServicesLauncher.serveAbstract,
         discussion: """
             Bus: --bus PATH serves one file; --root (else JRUN_MESSAGE_BUS as one file, else the runs root) \
             serves <root>/<project>[/<task>] buses selected by project_id/task_id. With --token or \
@@ -113,31 +113,10 @@ struct ServeCommand: ParsableCommand {
                 environment: environment,
                 writer: configuration.writer,
                 root: nil,
-                version: RunAgentCommand.configuration.version
+                version: RunAgentMain.version
             )
             configuration.mcp = MCPEndpoint(sessions: MCPHTTPSessions(mcp))
         }
         return configuration
-    }
-}
-
-/// Runs async work from a synchronous command (the CLI's commands are synchronous: most never leave the
-/// calling thread) and waits for it; the main thread only waits, the work runs on the concurrency pool.
-enum BlockingTask {
-    /// - Returns: the error the work threw, or nil.
-    static func run(_ work: @escaping @Sendable () async throws -> Void) -> (any Error)? {
-        let done = DispatchSemaphore(value: 0)
-        let box = ErrorBox()
-        Task {
-            do { try await work() } catch { box.error = error }
-            done.signal()
-        }
-        done.wait()
-        return box.error
-    }
-
-    private final class ErrorBox: @unchecked Sendable {
-        // Written by the task before it signals, read by the waiter after: the semaphore orders them.
-        var error: (any Error)?
     }
 }

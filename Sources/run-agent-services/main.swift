@@ -1,0 +1,21 @@
+import ArgumentParser
+import BusCLI
+
+/// `run-agent-services`: `run-agent bus serve` and `run-agent bus mcp`, which `run-agent` execs (see
+/// `ServicesLauncher` for why they live apart). Parsed with the same words, so usage reads `run-agent bus serve`.
+struct ServicesRoot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run-agent",
+        version: RunAgentMain.version,
+        subcommands: [ServicesBus.self]
+    )
+}
+
+struct ServicesBus: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bus",
+        subcommands: [ServeCommand.self, McpCommand.self]
+    )
+}
+
+RunAgentMain.run(ServicesRoot.self)

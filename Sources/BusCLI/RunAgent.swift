@@ -31,7 +31,10 @@ package enum RunAgentMain {
     }
 
     /// Exits with the code of `error`, its message as one line on stderr (help and version print in full).
-    private static func exit<Root: ParsableCommand>(after error: any Error, root: Root.Type = RunAgentCommand.self) -> Never {
+    private static func exit<Root: ParsableCommand>(
+        after error: any Error,
+        root: Root.Type = RunAgentCommand.self
+    ) -> Never {
         let code = Root.exitCode(for: error)
         guard code != .success else { Root.exit(withError: error) }
         let message = Root.message(for: error)

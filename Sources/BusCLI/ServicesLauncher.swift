@@ -21,9 +21,9 @@ package enum ServicesLauncher {
         "Serve the bus over HTTP: REST routes, an SSE stream, /metrics (loopback by default)."
     package static let mcpAbstract = "Serve the bus to an agent as MCP tools and resources over stdio."
 
-    /// Execs `run-agent-services` when `arguments` (after the program name) are `bus serve ...` or `bus mcp ...`
-    /// (or `help bus serve|mcp`); returns otherwise. On failure prints one line naming the missing file and
-    /// exits 69.
+    /// Execs `run-agent-services` for `bus serve ...`, `bus mcp ...` or `help bus serve|mcp`; returns otherwise.
+    ///
+    /// `arguments` come after the program name. On failure prints one line naming the missing file and exits 69.
     static func execIfAsked(_ arguments: [String]) {
         var arguments = arguments
         if arguments.count == 3, arguments[0] == "help", arguments[1] == "bus" {

@@ -1,8 +1,10 @@
 import ArgumentParser
 import BusCLI
 
-/// `run-agent-services`: `run-agent bus serve` and `run-agent bus mcp`, which `run-agent` execs (see
-/// `ServicesLauncher` for why they live apart). Parsed with the same words, so usage reads `run-agent bus serve`.
+/// `run-agent-services`: `run-agent bus serve` and `run-agent bus mcp`.
+///
+/// `run-agent` execs it (see `ServicesLauncher` for why they live apart). It parses the same words, so usage reads
+/// `run-agent bus serve`.
 struct ServicesRoot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run-agent",

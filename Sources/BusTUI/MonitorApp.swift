@@ -17,6 +17,7 @@ package enum MonitorApp {
         let sources = try BusSources(configuration.source)
         var model = MonitorModel(sourceLabel: label(configuration), postContext: configuration.postContext)
         model.utcOffset = LocalTime.utcOffset()
+        model.staleAfter = configuration.staleAfter
         for source in sources.sources { model.addSource(source.id, name: source.path) }
         for update in sources.refresh(readable: nil) { MonitorLoop.apply(update, to: &model) }
 

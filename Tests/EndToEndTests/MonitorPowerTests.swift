@@ -60,4 +60,83 @@ import Testing
             }
         }
     }
+
+    /// Posts a QUESTION on `task` and two replies naming it, one replied to in turn; returns the question's id.
+    static func postThread(_ sandbox: Sandbox, _ bus: String) throws -> (question: String, answer: String) {
+        let question = try #require(
+            try sandbox.bus([
+                "post", "--bus", bus, "--project", "p", "--task", "task-20261126-090000-api", "--type", "QUESTION",
+                "--no-fsync", "--body", "which port does the api listen on?",
+            ]).postedID
+        )
+        try sandbox.post(bus, "unrelated progress note", type: "PROGRESS")
+        let answer = try #require(
+            try sandbox.bus([
+                "post", "--bus", bus, "--project", "p", "--type", "ANSWER", "--parent", question, "--no-fsync",
+                "--body", "8080 in dev",
+            ]).postedID
+        )
+        _ = try sandbox.bus([
+            "post", "--bus", bus, "--project", "p", "--type", "FACT", "--parent", answer, "--no-fsync", "--body",
+            "confirmed on staging",
+        ])
+        return (question, answer)
+    }
+
+    /// Rows show their reply counts; `r` on the question shows the thread as an indented tree without the
+    /// unrelated message; Enter opens a reply in the list and Ctrl-O comes back.
+    @Test func threadView() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            let ids = try Self.postThread(sandbox, bus)
+            let monitor = try MonitorRun(sandbox, ["bus.md"])
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitForAll(["↩ 1 which port", "↩ 1 8080 in dev", "confirmed on staging"])
+                try session.send("g")
+                try session.send("r")
+                let screen = try session.waitFor(
+                    [
+                        "thread of \(ids.question): 0 before, 2 replies", "└ ↩ 1 8080 in dev",
+                        "  └ confirmed on staging",
+                    ],
+                    without: ["unrelated progress note"]
+                )
+                #expect(screen.contains("Enter open in list"), "\(screen)")
+                try session.send("G")
+                try session.send("Enter")
+                try session.waitFor(["unrelated progress note", "confirmed on staging"], without: ["thread of"])
+                try session.send("C-o")
+                try session.waitForScreen("the question selected in the detail pane") {
+                    $0.contains(" \(ids.question) ")
+                }
+            }
+        }
+    }
+
+    /// `a` on the question opens a reply (ANSWER, its parent named in the box); Enter posts it, and the record in
+    /// the file names the question as its parent and carries the question's task.
+    @Test func replyPostsWithParent() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            let ids = try Self.postThread(sandbox, bus)
+            let monitor = try MonitorRun(sandbox, ["bus.md"])
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitFor("which port does the api listen on?")
+                try session.send("g")
+                try session.send("a")
+                try session.waitForAll(["type: ANSWER", "reply to \(ids.question)"])
+                try session.send("port 8443 with tls", literal: true)
+                try session.waitFor("port 8443 with tls")
+                try session.send("Enter")
+                let screen = try session.waitFor("posted MSG-")
+                let posted = try #require(postedID(onScreen: screen))
+                let record = try #require(busRecords(bus).first { $0.hasPrefix("msg_id: \(posted)") })
+                #expect(record.contains("type: ANSWER"), "\(record)")
+                #expect(record.contains("task_id: task-20261126-090000-api"), "\(record)")
+                #expect(record.contains("parents:\n    - msg_id: \(ids.question)"), "\(record)")
+            }
+        }
+    }
 }

@@ -170,6 +170,11 @@ struct QueryPattern: @unchecked Sendable, Equatable {
         text.contains(regex)
     }
 
+    /// Where the pattern matches in `text`, for highlighting.
+    func ranges(in text: String) -> [Range<String.Index>] {
+        text.ranges(of: regex)
+    }
+
     static func == (lhs: QueryPattern, rhs: QueryPattern) -> Bool { lhs.source == rhs.source }
 }
 

@@ -26,6 +26,8 @@ struct MessageStore: Sendable {
     private(set) var keys: [MessageKey] = []
     private(set) var typeCounts: [String: Int] = [:]
     private(set) var taskCounts: [String: Int] = [:]
+    /// Replies per msg_id, for the list's `↩ N` and unanswered questions.
+    private(set) var replies = ReplyIndex()
     private var nextOrder: [Int32: Int32] = [:]
 
     var count: Int { messages.count }
@@ -56,6 +58,8 @@ struct MessageStore: Sendable {
                 taskCounts[old.taskID, default: 1] -= 1
                 typeCounts[message.type, default: 0] += 1
                 taskCounts[message.taskID, default: 0] += 1
+                replies.remove(old)
+                replies.add(message)
                 messages[index] = message
                 return index
             }
@@ -74,6 +78,7 @@ struct MessageStore: Sendable {
         for message in batch {
             typeCounts[message.type, default: 0] += 1
             taskCounts[message.taskID, default: 0] += 1
+            replies.add(message)
         }
         var batch = batch
         var batchKeys = (0..<batch.count).map { MessageKey(source: source, order: firstOrder + Int32($0)) }
@@ -133,11 +138,13 @@ struct MessageStore: Sendable {
         var keptKeys: [MessageKey] = []
         typeCounts = [:]
         taskCounts = [:]
+        replies = ReplyIndex()
         for index in messages.indices where keys[index].source != source {
             keptMessages.append(messages[index])
             keptKeys.append(keys[index])
             typeCounts[messages[index].type, default: 0] += 1
             taskCounts[messages[index].taskID, default: 0] += 1
+            replies.add(messages[index])
         }
         messages = keptMessages
         keys = keptKeys

@@ -12,6 +12,14 @@ enum MonitorAction: Sendable, Equatable {
     case readRecordBytes(RecordBytesRequest)
     /// Write the filter history (oldest first) to its file.
     case saveFilterHistory([String])
+    /// Put this text on the clipboard (OSC 52).
+    case copy(String)
+    /// Show this text in `$PAGER`, leaving the screen meanwhile.
+    case page(String)
+    /// Edit the compose box's draft in `$EDITOR` and report back with `draftEdited`.
+    case editDraft(String)
+    /// Write messages to a file and report back with `exportFinished`.
+    case export(ExportRequest)
 }
 
 /// Everything the monitor shows, and how keys change it: the pure core of the terminal UI.
@@ -30,6 +38,10 @@ struct MonitorModel: Sendable {
         case picker(PickerState)
         /// The malformed records (`!`).
         case malformed(MalformedListState)
+        /// The conversation around a message (`r`).
+        case thread(ThreadViewState)
+        /// One row per task (`s`).
+        case swarm(SwarmState)
     }
 
     /// The first thing in the status bar: the title, bus path or project.
@@ -94,6 +106,20 @@ struct MonitorModel: Sendable {
     /// The outcome of the last post: `posted <id>` or `post failed: <reason>`.
     var postResult: String?
     private(set) var detailCache: DetailCache?
+    /// Where jumps (`p`, the thread view, bookmarks, `u`, `e`) came from, for Ctrl-O / Backspace.
+    var jumps = JumpHistory()
+    /// Messages marked with `m`.
+    var bookmarks = Bookmarks()
+    /// The `w` or `@` prompt while it is open.
+    var askPrompt: AskPrompt?
+    /// The wall clock, set by the event loop at each wake-up (zero in tests that do not set it).
+    var now = BusTimestamp.zero
+    /// The list shows how long ago each message came (`R`) instead of its clock time.
+    var relativeTimes = false
+    /// Seconds of silence after which the swarm panel marks a task stale (`--stale`).
+    var staleAfter: Int64 = 600
+    /// The detail pane's line `n`/`N` found last.
+    var detailMatch: DetailMatch?
 
     init(sourceLabel: String, postContext: PostContext, width: Int = 80, height: Int = 24) {
         self.sourceLabel = sourceLabel
@@ -155,6 +181,8 @@ struct MonitorModel: Sendable {
         fixSelection()
         revealPosted(from: start)
         refreshPicker()
+        refreshThread()
+        refreshSwarm()
         settle()
     }
 
@@ -211,6 +239,8 @@ struct MonitorModel: Sendable {
         refilter(from: first)
         fixSelection()
         refreshPicker()
+        refreshThread()
+        refreshSwarm()
         settle()
     }
 
@@ -227,10 +257,13 @@ struct MonitorModel: Sendable {
         agentsSeen = [:]
         for message in store.messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
         malformedLog.reset(source: source)
+        bookmarks.keep { $0.source != source }
         selection = selectedKey.flatMap { store.index(of: $0) }
         refilter(from: 0)
         fixSelection()
         refreshPicker()
+        refreshThread()
+        refreshSwarm()
         settle()
     }
 
@@ -458,14 +491,32 @@ struct MonitorModel: Sendable {
             notice = "parent \(parent.msgID) is not on these buses"
             return
         }
+        goTo(index)
+    }
+
+    /// Selects store index `index` and pins it, clearing the filters when they hide it; the message left is
+    /// remembered for Ctrl-O / Backspace unless `recordJump` is false (going back itself).
+    mutating func goTo(_ index: Int, recordJump: Bool = true) {
+        guard index >= 0, index < store.count else { return }
         if !passes(store.messages[index]) {
             clearFilters()
-            notice = "filters cleared to show the parent"
+            notice = "filters cleared to show the message"
         }
+        if recordJump, let current = selection, current != index { jumps.record(store.keys[current]) }
         following = false
         if index != selection { detailScroll = 0 }
         selection = index
         settle()
+    }
+
+    /// Goes back to where the last jump came from (Ctrl-O / Backspace), skipping places no longer stored.
+    mutating func jumpBack() {
+        while let key = jumps.back() {
+            guard let index = store.index(of: key) else { continue }
+            goTo(index, recordJump: false)
+            return
+        }
+        notice = "no earlier jump"
     }
 
     // MARK: Layout upkeep
@@ -544,6 +595,8 @@ struct MonitorModel: Sendable {
             overlay = .picker(picker)
         }
         settleMalformedList()
+        settleThread()
+        settleSwarm()
     }
 
     /// First position in the ascending `array` whose value is at least `value`.

@@ -139,4 +139,178 @@ import Testing
             }
         }
     }
+
+    /// Matches of the filter are drawn underlined (the highlight attribute tmux reports in `capture-pane -e`),
+    /// in the list and in the detail pane.
+    @Test func highlightVisibleInCapture() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try sandbox.post(bus, "the api port is 8080")
+            try sandbox.post(bus, "nothing to see")
+            let monitor = try MonitorRun(sandbox, ["bus.md"])
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitForAll(["the api port is 8080", "nothing to see"])
+                try session.send("/")
+                try session.send("PORT", literal: true)
+                try session.send("Enter")
+                try session.waitFor("1/2")
+                try session.send("Enter")
+                try session.waitFor("msg_id:")
+                let underlinedPort = try NSRegularExpression(
+                    pattern: "\u{1B}\\[[0-9;]*\\b4[0-9;]*m(\u{1B}\\[[0-9;]*m)*port"
+                )
+                let rows = try session.capture(colours: true).split(separator: "\n").map(String.init).filter {
+                    $0.contains("port")
+                }
+                let marked = rows.filter { row in
+                    underlinedPort.firstMatch(in: row, range: NSRange(row.startIndex..., in: row)) != nil
+                }
+                #expect(marked.count >= 2, "list row and detail body underlined:\n\(rows.joined(separator: "\n"))")
+            }
+        }
+    }
+
+    /// `y` writes an OSC 52 sequence carrying the selected id in base64 to the terminal, `Y` the whole record,
+    /// and the status bar says copied.
+    @Test func copyEmitsOSC52() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            let id = try sandbox.post(bus, "copy me")
+            let bytesPath = sandbox.io + "/pane-bytes"
+            let monitor = try MonitorRun(sandbox, ["bus.md"])
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitFor("copy me")
+                try session.pipeOutput(to: bytesPath)
+                try session.send("y")
+                try session.waitFor("copied \(id)")
+                let expected = "\u{1B}]52;c;" + Data(id.utf8).base64EncodedString() + "\u{07}"
+                let sent = waitUntil(deadline: .seconds(10)) {
+                    String(decoding: readBytes(bytesPath), as: UTF8.self).contains(expected)
+                }
+                #expect(sent, "no OSC 52 with the id in:\n\(String(decoding: readBytes(bytesPath), as: UTF8.self))")
+                try session.send("Y")
+                try session.waitFor("(whole message)")
+                let whole = waitUntil(deadline: .seconds(10)) {
+                    let text = String(decoding: readBytes(bytesPath), as: UTF8.self)
+                    guard let start = text.range(of: "\u{1B}]52;c;", options: .backwards),
+                        let end = text[start.upperBound...].firstIndex(of: "\u{07}"),
+                        let data = Data(base64Encoded: String(text[start.upperBound..<end]))
+                    else { return false }
+                    let record = String(decoding: data, as: UTF8.self)
+                    return record.hasPrefix("---\nmsg_id: \(id)\n") && record.contains("\ncopy me\n")
+                }
+                #expect(whole)
+            }
+        }
+    }
+
+    /// `o` runs `$PAGER` with the message on its stdin (a stub records it and exits); the monitor comes back
+    /// drawn in full and keeps taking keys, and quits leaving the terminal sane.
+    @Test func pagerStubAndResume() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            let id = try sandbox.post(bus, "page me\nsecond line")
+            try sandbox.post(bus, "another message")
+            let recorded = sandbox.io + "/paged"
+            let stub = try sandbox.script(
+                "pager.sh",
+                "cat > \(shellQuoted(recorded)).tmp\nmv \(shellQuoted(recorded)).tmp \(shellQuoted(recorded))\n"
+            )
+            let monitor = try MonitorRun(sandbox, ["bus.md"], environment: ["PAGER": "sh " + stub])
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitForAll(["page me", "another message"])
+                try session.send("g")
+                try session.send("o")
+                let paged = waitUntil(deadline: .seconds(15)) { FileManager.default.fileExists(atPath: recorded) }
+                #expect(paged, "the pager stub did not run")
+                let text = String(decoding: readBytes(recorded), as: UTF8.self)
+                #expect(text.hasPrefix("---\nmsg_id: \(id)\n") && text.contains("\npage me\nsecond line\n"), "\(text)")
+                try session.waitForAll(["page me", "another message", "| PAUSED"])
+                try session.send("G")
+                try session.waitFor("| FOLLOW")
+                try session.send("q")
+                let (exit, stty) = try monitor.waitForExit()
+                #expect(exit == "exit=0")
+                #expect(stty.contains("echo") && stty.contains("icanon"), "\(stty)")
+            }
+        }
+    }
+
+    /// `w` writes the shown messages (the filter applied) to the named file: `.md` reads back with `read --json`
+    /// to the same messages, `.jsonl` is exactly what `read --json` prints for them.
+    @Test func exportShownMessages() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try sandbox.post(bus, "keep: api up", type: "PROGRESS")
+            try sandbox.post(bus, "drop this one")
+            try sandbox.post(bus, "keep: tests green 端口 👍🏽", type: "DONE")
+            let monitor = try MonitorRun(sandbox, ["bus.md"])
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitFor("keep: tests green")
+                try session.send("/")
+                try session.send("keep:", literal: true)
+                try session.send("Enter")
+                try session.waitFor("2/3")
+                for name in ["out.md", "out.jsonl"] {
+                    try session.send("w")
+                    try session.waitFor("write shown messages to:")
+                    try session.send(name, literal: true)
+                    try session.send("Enter")
+                    try session.waitFor("wrote 2 messages to \(name)")
+                }
+            }
+            let original = try sandbox.bus(["read", "--bus", bus, "--json"])
+            let kept = original.stdout.split(separator: "\n").filter { $0.contains("keep:") }.map { $0 + "\n" }.joined()
+            let exported = try sandbox.bus(["read", "--bus", sandbox.file("out.md"), "--json"])
+            #expect(exported.status == 0, "\(exported.stderr)")
+            #expect(exported.stdout == kept)
+            #expect(String(decoding: readBytes(sandbox.file("out.jsonl")), as: UTF8.self) == kept)
+        }
+    }
+
+    /// The swarm panel lists one row per task; with `--stale 2s` a task that went quiet is marked STALE while
+    /// one that just spoke is not; Enter filters the list to the chosen task.
+    @Test func swarmPanelWithStaleTask() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            func post(_ task: String, _ body: String, type: String = "PROGRESS") throws {
+                let result = try sandbox.bus([
+                    "post", "--bus", bus, "--project", "p", "--task", task, "--type", type, "--no-fsync", "--body",
+                    body,
+                ])
+                #expect(result.status == 0, "\(result.stderr)")
+            }
+            try post("task-20261126-090000-api", "api went quiet")
+            try post("task-20261126-090500-tests", "which fixture?", type: "QUESTION")
+            let monitor = try MonitorRun(sandbox, ["bus.md", "--stale", "2s"])
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitFor("which fixture?")
+                try session.send("s")
+                try session.waitForAll(["TASK", "OPEN?", "task-20261126-090000-api", "task-20261126-090500-tests"])
+                try session.waitForScreen("both tasks stale") { screen in
+                    screen.split(separator: "\n").filter { $0.contains("STALE") }.count == 2
+                }
+                try post("task-20261126-090500-tests", "fixture found")
+                let screen = try session.waitForScreen("the tests task fresh again") { screen in
+                    let rows = screen.split(separator: "\n")
+                    return rows.contains { $0.contains("090000-api") && $0.contains("STALE") }
+                        && rows.contains {
+                            $0.contains("090500-tests") && $0.contains("fixture found") && !$0.contains("STALE")
+                        }
+                }
+                let testsRow = screen.split(separator: "\n").first { $0.contains("090500-tests") } ?? ""
+                #expect(testsRow.contains("PROGRESS"), "\(screen)")
+                try session.send("Enter")
+                try session.waitFor(
+                    ["task: task-20261126-090500-tests", "fixture found"],
+                    without: ["api went quiet", "OPEN?"]
+                )
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Benchmark
 import BusCore
+import BusTUI
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -135,6 +136,35 @@ let benchmarks: @Sendable () -> Void = {
                     seen = try tailer.refresh().messages.count
                 }
             }
+        }
+    }
+
+    // Issue 11: opening a 100k-message bus in the monitor with its reply counts (target: the counts cost at most
+    // 100 ms), and one character typed into the filter on it, up to the finished frame (target: 50 ms).
+    let swarm = MonitorBenchmark.swarmMessages(count: 100_000)
+    Benchmark(
+        "monitor: reply counts of 100k messages",
+        configuration: .init(metrics: [.wallClock], scalingFactor: .one, maxIterations: 50)
+    ) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(MonitorBenchmark.replyIndex(swarm)) }
+    }
+    Benchmark(
+        "monitor: open 100k messages (store, reply counts, filters, first frame)",
+        configuration: .init(metrics: [.wallClock], scalingFactor: .one, maxIterations: 20)
+    ) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(MonitorBenchmark(swarm).render())
+        }
+    }
+    Benchmark(
+        "monitor: one character typed into the filter, 100k messages, to the frame",
+        configuration: .init(metrics: [.wallClock], scalingFactor: .one, maxIterations: 200)
+    ) { benchmark in
+        var monitor = MonitorBenchmark(swarm)
+        // Typing `q` narrows all 100k messages to those matching; the Backspace after it widens them to all
+        // again: each iteration is one key, the refilter it causes and the frame drawn after it.
+        for iteration in benchmark.scaledIterations {
+            blackHole(monitor.filterKey(iteration.isMultiple(of: 2) ? "q" : nil))
         }
     }
 }

@@ -36,8 +36,8 @@ struct SwarmTests {
         model.now = BusTimestamp(seconds: 1_767_225_600 + 1010, nanoseconds: 0)
         model.press(.character("s"))
         let lines = model.screenLines
-        let apiRow = lines.first { $0.contains(Self.api) } ?? ""
-        let testsRow = lines.first { $0.contains(Self.tests) } ?? ""
+        let apiRow = lines.first { $0.contains("│ …090000-api") } ?? ""
+        let testsRow = lines.first { $0.contains("│ …090500-tests") } ?? ""
         #expect(apiRow.contains("16m ago") && apiRow.contains("STALE") && apiRow.contains("which port?"), "\(lines)")
         #expect(testsRow.contains("10s ago") && !testsRow.contains("STALE"), "\(testsRow)")
         #expect(lines.contains { $0.contains("TASK") && $0.contains("OPEN?") })

@@ -291,7 +291,7 @@ import Testing
                 let session = monitor.session
                 try session.waitFor("which fixture?")
                 try session.send("s")
-                try session.waitForAll(["TASK", "OPEN?", "task-20261126-090000-api", "task-20261126-090500-tests"])
+                try session.waitForAll(["TASK", "OPEN?", "│ …090000-api", "│ …090500-tests"])
                 try session.waitForScreen("both tasks stale") { screen in
                     screen.split(separator: "\n").filter { $0.contains("STALE") }.count == 2
                 }

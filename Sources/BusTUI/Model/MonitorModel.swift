@@ -113,7 +113,13 @@ struct MonitorModel: Sendable {
     /// The `w` or `@` prompt while it is open.
     var askPrompt: AskPrompt?
     /// The wall clock, set by the event loop at each wake-up (zero in tests that do not set it).
-    var now = BusTimestamp.zero
+    var now = BusTimestamp.zero {
+        didSet { refreshActivity() }
+    }
+    /// Messages per minute of the last 30 minutes for the status bar's sparkline; kept here, not counted per
+    /// frame, and counted again only when the clock's second or the number of messages changed.
+    private(set) var activity: [Int] = []
+    private var activityKey = (seconds: Int64(0), count: 0)
     /// The list shows how long ago each message came (`R`) instead of its clock time.
     var relativeTimes = false
     /// Seconds of silence after which the swarm panel marks a task stale (`--stale`).
@@ -180,10 +186,19 @@ struct MonitorModel: Sendable {
         if !following, added > 0 { newCount += added }
         fixSelection()
         revealPosted(from: start)
+        refreshActivity()
         refreshPicker()
         refreshThread()
         refreshSwarm()
         settle()
+    }
+
+    /// Counts the sparkline's minutes again when the clock or the messages moved (nothing without a clock).
+    private mutating func refreshActivity() {
+        guard now != .zero else { return }
+        guard activityKey.seconds != now.seconds || activityKey.count != store.count else { return }
+        activityKey = (now.seconds, store.count)
+        activity = Sparkline.counts(store, now: now)
     }
 
     /// Who wrote a message, for the agent column: `meta.agent`, else the run id.

@@ -125,7 +125,7 @@ enum StatusBarView {
         if let notice = model.notice { parts.append(Part(text: notice, style: bold, priority: 5)) }
         // Activity of the last 30 minutes (10 on a narrow bar), only with a wall clock and something to show.
         if model.now != .zero {
-            let counts = Sparkline.counts(model.store, now: model.now)
+            let counts = model.activity
             if counts.contains(where: { $0 > 0 }) {
                 parts.append(
                     Part(

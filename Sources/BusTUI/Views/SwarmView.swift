@@ -23,7 +23,13 @@ enum SwarmView {
         guard inner.rows > 0 else { return }
         let left = inner.left + 1
         let limit = inner.left + inner.columns
-        let tasks = rows.map { PickerState.label($0.task, kind: .task) }
+        // Task ids lose the prefix they all share, as in the list, so a narrow panel still tells them apart.
+        let named = rows.map(\.task).filter { !$0.isEmpty }
+        let prefix = named.count >= 2 ? ListColumns.sharedPrefixLength(named) : 0
+        let tasks = rows.map { row in
+            row.task.isEmpty || prefix == 0
+                ? PickerState.label(row.task, kind: .task) : "…" + row.task.dropFirst(prefix)
+        }
         let taskWidth = min(max(4, tasks.map { TextSanitizer.width($0) }.max() ?? 4), max(8, inner.columns / 3))
         let typeWidth = min(10, max(4, rows.map { TextSanitizer.width(model.store.messages[$0.last].type) }.max() ?? 4))
         // Fixed columns after the task: age 8, state 5, type, messages 5, open questions 5.

@@ -143,3 +143,27 @@ extension CellGrid {
         return -1
     }
 }
+
+@Suite("Substring matching")
+struct TextMatchTests {
+    @Test("case-insensitive containment at every position of long and short texts, chunk edges included")
+    func everyPosition() {
+        let filler = "abcdefghijklmnopqrstuvwxyz0123456789 [](){}@`"
+        for length in [0, 1, 15, 16, 17, 31, 32, 33, 100] {
+            let text = String(String(repeating: filler, count: 3).prefix(length))
+            for start in 0..<max(1, length) {
+                for size in [1, 2, 5, 17] where start + size <= length {
+                    let piece = Array(text)[start..<(start + size)]
+                    let needle = Array(String(piece).lowercased().utf8)
+                    #expect(TextMatch.contains(text.uppercased(), needle), "\(piece) in \(text.uppercased())")
+                    #expect(TextMatch.contains(text, needle))
+                }
+            }
+            #expect(!TextMatch.contains(text, Array("#".utf8)))
+            #expect(!TextMatch.contains(text + "ZZ", Array("zzz".utf8)))
+        }
+        #expect(TextMatch.contains("@", Array("@".utf8)) && !TextMatch.contains("`", Array("@".utf8)))
+        #expect(!TextMatch.contains(String(repeating: "`", count: 40), Array("@".utf8)))
+        #expect(TextMatch.contains(String(repeating: "x", count: 40) + "PORT", Array("port".utf8)))
+    }
+}

@@ -326,8 +326,17 @@ struct MonitorModel: Sendable {
     // MARK: Filtering
 
     func passes(_ message: BusMessage) -> Bool {
-        if !chosenTypes.isEmpty, !chosenTypes.contains(message.type) { return false }
-        if !chosenTasks.isEmpty, !chosenTasks.contains(message.taskID) { return false }
+        Self.passes(message, types: chosenTypes, tasks: chosenTasks, query: query)
+    }
+
+    private static func passes(
+        _ message: BusMessage,
+        types: Set<String>,
+        tasks: Set<String>,
+        query: MessageQuery
+    ) -> Bool {
+        if !types.isEmpty, !types.contains(message.type) { return false }
+        if !tasks.isEmpty, !tasks.contains(message.taskID) { return false }
         return query.matches(message)
     }
 
@@ -373,12 +382,20 @@ struct MonitorModel: Sendable {
 
     /// Redoes `visible` for store indices from `start` on; the part before is unchanged.
     private mutating func refilter(from start: Int) {
-        visible.removeSubrange(Self.lowerBound(visible, start)...)
-        var index = start
-        while index < store.count {
-            if passes(store.messages[index]) { visible.append(index) }
-            index += 1
+        var kept: [Int] = []
+        swap(&kept, &visible)
+        kept.removeSubrange(Self.lowerBound(kept, start)...)
+        let (types, tasks, query) = (chosenTypes, chosenTasks, self.query)
+        // Messages are read in place from the store's buffer: going through `store.messages[index]` copied each
+        // message (a retain per field) and was a good part of what one key typed into the filter cost.
+        store.messages.withUnsafeBufferPointer { messages in
+            var index = start
+            while index < messages.count {
+                if Self.passes(messages[index], types: types, tasks: tasks, query: query) { kept.append(index) }
+                index += 1
+            }
         }
+        visible = kept
     }
 
     /// Keeps the selection on a visible message: the newest when following, else the same one or the nearest.

@@ -26,3 +26,6 @@ python3 scripts/monitor-first-screen.py "$PWD/$bin" "$work/big.md" "100000/10000
 echo "== append -> read --follow latency (includes the poster's start-up)"
 python3 scripts/follow-latency.py "$bin" "$work/MESSAGE-BUS.md" 50
 python3 scripts/follow-latency.py "$bin" "$work/big.md" 50
+
+echo "== monitor (issue 11), in process: reply counts of 100k messages, opening them, one key typed into the filter"
+BUS_BENCHMARKS=1 swift package --scratch-path "${BENCH_SCRATCH:-.build-bench}" benchmark --filter 'monitor.*'

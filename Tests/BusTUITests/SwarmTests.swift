@@ -88,3 +88,37 @@ struct SwarmTests {
         #expect(model.screenLines[0] == "bus.md | 5/5 | FOLLOW", "no room: left out, not cut")
     }
 }
+
+/// The hint bar and issue 11's views at the sizes issue 9 names.
+@Suite("Issue 11 views at 80x24, 40x10 and 140x40")
+struct PowerSizeTests {
+    @Test("the hint bar holds whole hints only, ? help first, in every view", arguments: ScreenSize.all)
+    func hintBar(size: ScreenSize) {
+        var model = Fixture.model(ConversationTests.thread, width: size.width, height: size.height)
+        for keys in [[], [KeyEvent.enter, .tab], [.escape, .character("r")], [.escape, .character("s")]] {
+            for key in keys { model.press(key) }
+            let footer = model.screenLines[size.height - 1]
+            #expect(!footer.contains("…"), "\(footer)")
+            #expect(footer.count <= size.width)
+            let items = FooterView.hintItems(model)
+            #expect(footer.hasPrefix(items[0]))
+        }
+        model.press(.escape)
+        #expect(model.screenLines[size.height - 1].hasPrefix("? help  j/k move"))
+    }
+
+    @Test("thread view, swarm panel, reply marks and ages keep every row aligned", arguments: ScreenSize.all)
+    func aligned(size: ScreenSize) {
+        var model = Fixture.model(ConversationTests.thread, width: size.width, height: size.height)
+        model.now = BusTimestamp(seconds: 1_767_225_600 + 3600, nanoseconds: 0)
+        model.press(.character("R"), .character("g"), .character("m"))
+        RenderTests.expectAligned(MonitorView.render(model).grid)
+        model.press(.character("r"))
+        RenderTests.expectAligned(MonitorView.render(model).grid)
+        model.press(.escape, .character("s"))
+        RenderTests.expectAligned(MonitorView.render(model).grid)
+        model.press(.escape, .character("w"))
+        RenderTests.expectAligned(MonitorView.render(model).grid)
+        #expect(model.screenLines[size.height - 1].hasPrefix("write shown messages to:"))
+    }
+}

@@ -313,4 +313,63 @@ import Testing
             }
         }
     }
+
+    /// Ctrl-X Ctrl-E in the compose box hands the draft to `$EDITOR` (a stub that appends a line) and brings the
+    /// edited text back into the box; Enter posts it.
+    @Test func editorEditsDraft() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            try sandbox.post(bus, "first")
+            let stub = try sandbox.script("editor.sh", "printf '\\nadded by the editor' >> \"$1\"\n")
+            let monitor = try MonitorRun(
+                sandbox,
+                ["bus.md"],
+                environment: ["EDITOR": "sh " + stub, "JRUN_PROJECT_ID": "p"]
+            )
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitFor("first")
+                try session.send("c")
+                try session.waitFor("type the message; Enter posts it")
+                try session.send("typed in the box", literal: true)
+                try session.waitFor("typed in the box")
+                try session.send("C-x")
+                try session.send("C-e")
+                try session.waitForAll(["typed in the box", "added by the editor"])
+                try session.send("Enter")
+                let screen = try session.waitFor("posted MSG-")
+                let posted = try #require(postedID(onScreen: screen))
+                let record = try #require(busRecords(bus).first { $0.hasPrefix("msg_id: \(posted)") })
+                #expect(record.hasSuffix("\ntyped in the box\nadded by the editor\n"), "\(record)")
+            }
+        }
+    }
+
+    /// `@` with `-1h` selects the first message at or after that time (here the oldest): Enter then opens it;
+    /// a text that is no time is refused in the prompt.
+    @Test func goToTime() throws {
+        try withSandbox { sandbox in
+            let bus = sandbox.file("bus.md")
+            let first = try sandbox.post(bus, "alpha")
+            for body in ["bravo", "charlie"] { try sandbox.post(bus, body) }
+            let monitor = try MonitorRun(sandbox, ["bus.md"])
+            try withExtendedLifetime(monitor) {
+                let session = monitor.session
+                try session.waitFor("charlie")
+                try session.send("@")
+                try session.waitFor("go to time:")
+                // `--`: a text starting with `-` would be read as a flag of send-keys.
+                try session.send("--", "-1h", literal: true)
+                try session.send("Enter")
+                let screen = try session.waitFor("| at ")
+                #expect(statusBar(screen).contains("PAUSED"), "\(screen)")
+                try session.send("Enter")
+                try session.waitFor(" \(first) ")
+                try session.send("@")
+                try session.send("soon", literal: true)
+                try session.send("Enter")
+                try session.waitFor("not a time: soon")
+            }
+        }
+    }
 }

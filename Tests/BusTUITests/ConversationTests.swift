@@ -180,3 +180,18 @@ struct ConversationTests {
         )
     }
 }
+
+@Suite("Thread view details")
+struct ThreadViewDetailTests {
+    @Test("the thread view marks the search's matches and bookmarks as the list does")
+    func marks() {
+        var model = Fixture.model(ConversationTests.thread)
+        model.setQuery("port")
+        model.press(.escape, .character("g"), .character("m"), .character("r"))
+        let grid = MonitorView.render(model).grid
+        let row = grid.lines.firstIndex { $0.contains("what port?") } ?? -1
+        #expect(grid.lines[row].contains("*[QUESTION]"))
+        let column = grid.columnOf("port", row: row)
+        #expect(grid[row, column].style.attributes.contains(.underline))
+    }
+}

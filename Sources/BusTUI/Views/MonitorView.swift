@@ -382,8 +382,8 @@ enum FooterView {
         }
         if model.focus == .detail {
             return [
-                "j/k scroll", "Space/PgDn page", "g/G top/end", "Tab list", "Esc close", "a reply", "r thread",
-                "p parent", "? help",
+                "j/k scroll", "Space/PgDn page", "g/G top/end", "Tab list", "Esc close", "n/N match", "a reply",
+                "r thread", "p parent", "y copy", "o page", "? help",
             ]
         }
         var items = ["? help"]

@@ -24,6 +24,7 @@ enum ThreadView {
             style: CellStyle([.reverse, .bold], color: .chrome)
         )
         let columns = ListColumns(model, width: grid.width)
+        let finder = model.highlightFinder
         for offset in 0..<max(0, bottom - top - 1) {
             let position = state.top + offset
             guard position < tree.rows.count else { break }
@@ -34,6 +35,9 @@ enum ThreadView {
                 utcOffset: model.utcOffset,
                 replies: model.replyCount(entry.index),
                 lead: lead(depth: entry.depth),
+                highlight: finder,
+                bookmarked: model.bookmarks.contains(entry.key),
+                relativeTo: model.relativeTimes ? model.referenceTime : nil,
                 row: row,
                 into: &grid
             )

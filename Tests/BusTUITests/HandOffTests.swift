@@ -144,3 +144,14 @@ struct HandOffTests {
         #expect(RelativeTime.text(BusTimestamp(seconds: 0, nanoseconds: 0), now: model.now).hasSuffix("d ago"))
     }
 }
+
+@Suite("Clipboard limit")
+struct ClipboardLimitTests {
+    @Test("a message too large for OSC 52 is not sent; the status bar says so and points at the pager")
+    func tooLarge() {
+        var model = Fixture.model([Fixture.message(String(repeating: "x", count: 80 * 1024), id: "BIG")])
+        #expect(model.press(.character("Y")) == .none)
+        #expect(model.notice?.hasPrefix("too large for the clipboard (80 KiB)") == true)
+        #expect(model.press(.character("y")) == .copy("BIG"))
+    }
+}

@@ -6,6 +6,9 @@ internal import BusCore
 /// `set -g set-clipboard on`, and ssh in between, which passes it through untouched) to put the text on the
 /// system clipboard. No X11 or Wayland tool is needed on the machine the monitor runs on.
 enum Clipboard {
+    /// The most `y`/`Y` copy: terminals cap OSC 52 (xterm, VTE and others at about 100 KB once encoded) and drop
+    /// a longer sequence silently, which would leave "copied" on screen and nothing on the clipboard.
+    static let limit = 74 * 1024
     /// The escape sequence that copies `text`.
     static func osc52(_ text: String) -> String {
         "\u{1B}]52;c;" + base64(Array(text.utf8)) + "\u{07}"

@@ -44,8 +44,13 @@ extension MonitorModel {
             notice = "nothing selected to copy"
             return .none
         }
+        let text = whole ? Clipboard.record(message) : message.msgID
+        guard text.utf8.count <= Clipboard.limit else {
+            notice = "too large for the clipboard (\(text.utf8.count / 1024) KiB): o opens it in the pager"
+            return .none
+        }
         notice = whole ? "copied \(message.msgID) (whole message)" : "copied \(message.msgID)"
-        return .copy(whole ? Clipboard.record(message) : message.msgID)
+        return .copy(text)
     }
 
     /// `o`: the selected message in the pager.

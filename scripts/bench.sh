@@ -21,6 +21,8 @@ python3 scripts/bench-read.py "$bin" "$data" --large "${BENCH_LARGE:-1G}"
 
 echo "== monitor: first screen of the 100k-message bus, and its memory"
 python3 scripts/monitor-first-screen.py "$PWD/$bin" "$work/big.md" "100000/100000"
+echo "== monitor: one key typed into the filter of the 100k-message bus, to the screen (issue 11: 50 ms)"
+python3 scripts/monitor-filter-latency.py "$PWD/$bin" "$work/big.md" 100000 20
 
 "$bin" bus post --bus "$work/MESSAGE-BUS.md" --project bench --body hello >/dev/null
 echo "== append -> read --follow latency (includes the poster's start-up)"

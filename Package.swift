@@ -163,6 +163,7 @@ if Context.environment["BUS_BENCHMARKS"] == "1" {
             name: "BusBenchmarks",
             dependencies: [
                 "BusCore",
+                "BusTUI",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/BusBenchmarks",

@@ -27,8 +27,13 @@ for layout in own go; do
     large="$data/$layout-${BENCH_LARGE:-1G}.md"
     [[ -f $large ]] && python3 scripts/monitor-first-screen.py "$PWD/$bin" "$large" "$(newest "$large")"
 done
+echo "== monitor: one key typed into the filter of the 100k-message bus, to the screen (issue 11: 50 ms)"
+python3 scripts/monitor-filter-latency.py "$PWD/$bin" "$work/big.md" 100000 20
 
 "$bin" bus post --bus "$work/MESSAGE-BUS.md" --project bench --body hello >/dev/null
 echo "== append -> read --follow latency (includes the poster's start-up)"
 python3 scripts/follow-latency.py "$bin" "$work/MESSAGE-BUS.md" 50
 python3 scripts/follow-latency.py "$bin" "$work/big.md" 50
+
+echo "== monitor (issue 11), in process: reply counts of 100k messages, opening them, one key typed into the filter"
+BUS_BENCHMARKS=1 swift package --scratch-path "${BENCH_SCRATCH:-.build-bench}" benchmark --filter 'monitor.*'

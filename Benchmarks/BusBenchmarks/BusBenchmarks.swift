@@ -1,5 +1,6 @@
 import Benchmark
 import BusCore
+import BusTUI
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -135,6 +136,38 @@ let benchmarks: @Sendable () -> Void = {
                     seen = try tailer.refresh().messages.count
                 }
             }
+        }
+    }
+
+    // Issue 11: opening a 100k-message bus in the monitor with its reply counts (target: the counts cost at most
+    // 100 ms), and one character typed into the filter on it, up to the finished frame (target: 50 ms).
+    let swarm = MonitorBenchmark.swarmMessages(count: 100_000)
+    Benchmark(
+        "monitor: reply counts of 100k messages",
+        configuration: .init(metrics: [.wallClock], scalingFactor: .one, maxIterations: 50)
+    ) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(MonitorBenchmark.replyIndex(swarm)) }
+    }
+    Benchmark(
+        "monitor: open 100k messages (store, reply counts, filters, first frame)",
+        configuration: .init(metrics: [.wallClock], scalingFactor: .one, maxIterations: 20)
+    ) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(MonitorBenchmark(swarm).render())
+        }
+    }
+    // One key in the filter prompt, the refilter of all 100k messages it causes and the frame after it; opening
+    // the bus (and typing the key before, for Backspace) is set-up, not measured.
+    for (name, before, key) in [("q typed into an empty filter", "", Character?("q")), ("Backspace after q", "q", nil)]
+    {
+        Benchmark(
+            "monitor: \(name), 100k messages, to the frame",
+            configuration: .init(metrics: [.wallClock], scalingFactor: .one, maxIterations: 100)
+        ) { benchmark in
+            var monitor = MonitorBenchmark(swarm)
+            for character in before { blackHole(monitor.filterKey(character)) }
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(monitor.filterKey(key)) }
         }
     }
 }

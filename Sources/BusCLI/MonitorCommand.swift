@@ -32,9 +32,26 @@ struct MonitorCommand: ParsableCommand {
     @Flag(name: .long, help: "Watch a temporary bus fed by simulated agents.")
     var demo = false
 
+    @Option(
+        name: .long,
+        help: "Mark a task stale in the swarm panel (s) after this much silence: 90s, 10m, 2h (default 10m)."
+    )
+    var stale: String = "10m"
+
     @OptionGroup var serverOptions: ServerOptions
 
+    /// `--stale` in seconds: a whole number followed by s, m or h (a bare number is seconds).
+    static func staleSeconds(_ text: String) -> Int64? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600]
+        let unit = text.last.flatMap { units[$0] }
+        guard let amount = Int64(unit == nil ? Substring(text) : text.dropLast()), amount > 0 else { return nil }
+        return amount * (unit ?? 1)
+    }
+
     func validate() throws {
+        if Self.staleSeconds(stale) == nil {
+            throw ValidationError("--stale takes a duration such as 90s, 10m or 2h, not '\(stale)'")
+        }
         if serverOptions.server != nil && (demo || path != nil) {
             throw ValidationError("--server takes no PATH or --demo")
         }
@@ -55,16 +72,17 @@ struct MonitorCommand: ParsableCommand {
             if demo {
                 let swarm = try DemoSwarm.start()
                 defer { swarm.stop() }
-                let configuration = MonitorConfiguration(
+                var configuration = MonitorConfiguration(
                     source: .project(root: swarm.root, project: DemoSwarm.project),
                     writerOptions: options,
                     postContext: PostContext(projectID: DemoSwarm.project, runID: "human"),
                     title: "demo"
                 )
+                configuration.staleAfter = Self.staleSeconds(stale) ?? 600
                 _ = try MonitorApp.run(configuration)
                 return
             }
-            let configuration: MonitorConfiguration
+            var configuration: MonitorConfiguration
             // A PATH given on the command line wins over JRUN_BUS_SERVER; --server with a PATH is refused above.
             if path == nil, let remote = serverOptions.remote(environment) {
                 let query = RemoteQuery(project: project, task: task)
@@ -106,6 +124,7 @@ struct MonitorCommand: ParsableCommand {
                     )
                 )
             }
+            configuration.staleAfter = Self.staleSeconds(stale) ?? 600
             _ = try MonitorApp.run(configuration)
         }
     }

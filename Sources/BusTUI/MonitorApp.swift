@@ -21,6 +21,7 @@ package enum MonitorApp {
         let sources = try BusSources(configuration.source)
         var model = MonitorModel(sourceLabel: label(configuration), postContext: configuration.postContext)
         model.utcOffset = LocalTime.utcOffset()
+        model.staleAfter = configuration.staleAfter
         for source in sources.sources { model.addSource(source.id, name: source.path) }
         // Large buses show their newest messages first; the rest is read in the background once the first frame
         // is drawn (`HistoryLoader`).

@@ -20,6 +20,8 @@ package struct MonitorConfiguration: Sendable {
     package var postContext: PostContext
     /// Shown first in the status bar (such as the project name); nil shows the bus path or project.
     package var title: String?
+    /// Seconds of silence after which the swarm panel marks a task stale (`--stale`).
+    package var staleAfter: Int64 = 600
 
     package init(source: Source, writerOptions: WriterOptions, postContext: PostContext, title: String? = nil) {
         self.source = source

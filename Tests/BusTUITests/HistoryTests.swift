@@ -82,6 +82,20 @@ struct HistoryTests {
         #expect(model.visibleBodies == ["after truncation"])
     }
 
+    @Test("reply counts include the history: replies in it, and parents in it")
+    func replyCountsIncludeTheHistory() {
+        var model = Fixture.model([])
+        model.expectHistory(of: [0], bytes: 100)
+        let question = Fixture.message("question", type: "QUESTION", id: "Q", second: 1)
+        let early = Fixture.message("early answer", type: "ANSWER", id: "A1", second: 2, parents: ["Q"])
+        let late = Fixture.message("late answer", type: "ANSWER", id: "A2", second: 9, parents: ["Q"])
+        model.ingest([late], source: 0)
+        #expect(model.store.replies.count(of: "Q") == 1)
+        model.addHistory([question, early], source: 0)
+        #expect(model.store.replies.count(of: "Q") == 2)
+        #expect(model.visibleBodies == ["question", "early answer", "late answer"])
+    }
+
     @Test("the status bar shows the progress until the history is in")
     func statusBarProgress() {
         var (model, history) = Self.newestFirst(20, shown: 5)

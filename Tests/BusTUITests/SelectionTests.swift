@@ -145,14 +145,14 @@ struct SelectionTests {
         #expect(model.press(.character("q")) == .quit)
     }
 
-    @Test("Ctrl-C quits from anywhere; m toggles the mouse")
+    @Test("Ctrl-C quits from anywhere; M toggles the mouse")
     func quitAndMouse() {
         var model = Fixture.model(Fixture.numbered(2))
         model.press(.character("c"))
         #expect(model.press(.control("c")) == .quit)
         var other = Fixture.model()
-        #expect(other.press(.character("m")) == .setMouse(false))
-        #expect(other.press(.character("m")) == .setMouse(true))
+        #expect(other.press(.character("M")) == .setMouse(false))
+        #expect(other.press(.character("M")) == .setMouse(true))
     }
 
     @Test("mouse: wheel moves and pauses, click selects a row")

@@ -275,9 +275,9 @@ import Testing
             try withExtendedLifetime(monitor) {
                 let session = monitor.session
                 try session.pipeOutput(to: bytesPath)
-                try session.send("m")
+                try session.send("M")
                 try session.waitFor("mouse off")
-                try session.send("m")
+                try session.send("M")
                 try session.waitForAbsence("mouse off")
                 let on = waitUntil(deadline: .seconds(10)) {
                     Self.count(Array("\u{1B}[?1006h".utf8), in: readBytes(bytesPath)) > 0

@@ -114,3 +114,27 @@ tmux -L "$socket" resize-window -t shots -x 40 -y 12
 keys G
 wait_for -E "^[0-9]{2}:[0-9]{2}:[0-9]{2} \\[RUN_S"  # the narrow layout drops the date column
 shoot narrow-40x12 40 12
+
+# Issue 11's screens at 80x24, in a session of their own so the ones above keep their content: a highlighted
+# search (list and detail pane), the thread view of the limiter question, and the swarm panel with a stale task.
+# The review task speaks again just before the monitor starts, so with --stale 10s the others are marked.
+tmux -L "$socket" kill-server 2>/dev/null || true
+socket=$base_socket-power
+post --task $review --run run-20261126-091000-3 --meta agent=gemini --type PROGRESS --body "Reviewing router.go changes" >/dev/null
+tmux -L "$socket" -f /dev/null new-session -d -s shots -x 80 -y 24 \
+    "env LC_ALL=C.UTF-8 TERM=tmux-256color TZ=UTC JRUN_RUNS_DIR=$root $bin bus monitor --project shop --stale 10s"
+wait_for "Reviewing router.go"
+keys /
+keys -l "limiter"
+keys Enter
+wait_for "/limiter"
+keys g Enter
+wait_for "msg_id:"
+shoot "80x24/search" 80 24
+keys Escape r
+wait_for "thread of"
+shoot "80x24/thread" 80 24
+keys Escape Escape s
+wait_for "STALE"
+shoot "80x24/swarm" 80 24
+

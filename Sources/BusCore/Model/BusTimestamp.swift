@@ -191,7 +191,7 @@ package struct CivilTime: Sendable, Equatable {
     }
 
     /// Seconds since the epoch of a UTC calendar time; nil when a field is out of range.
-    static func epochSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64? {
+    package static func epochSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64? {
         guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
             (0...60).contains(second)
         else { return nil }

@@ -60,6 +60,7 @@ final class MonitorLoop {
             let readable = waitForEvents()
             wakeUp.drain()
             if TerminationSignals.requested || terminalGone { break }
+            model.now = BusTimestamp.now()
             if handleKeys() { break }
             handlePostEvents()
             handleRemoteEvents()
@@ -137,11 +138,73 @@ final class MonitorLoop {
                 if !worker.start(draft, to: postTarget) {
                     model.postEnded(.failure(PostFailure("a post is already running")))
                 }
+            case .copy(let text): screen.writeRaw(Clipboard.osc52(text))
+            case .page(let text): model.externalFinished(page(text))
+            case .editDraft(let text): editDraft(text)
+            case .export(let request): export(request)
             }
         }
         // Once per batch: typing fast or pasting into the filter refilters once, never per key.
         model.applyLiveFilter()
         return false
+    }
+
+    /// Shows `text` in `$PAGER` (default `less -R`) on its stdin.
+    /// - Returns: why it failed, or nil.
+    private func page(_ text: String) -> String? {
+        let file: TemporaryFile
+        do throws(BusError) {
+            file = try TemporaryFile("run-agent-message", text: text)
+        } catch {
+            return "pager not started: \(error.description)"
+        }
+        defer { file.remove() }
+        let pager = ExternalCommand.fromEnvironment("PAGER", fallback: "less -R")
+        var failure: String?
+        screen.suspend { failure = ExternalCommand.run(pager, stdinPath: file.path) }
+        return failure
+    }
+
+    /// Edits the draft in `$VISUAL`, else `$EDITOR` (default `vi`), on a temporary `.md` file.
+    private func editDraft(_ text: String) {
+        let file: TemporaryFile
+        do throws(BusError) {
+            file = try TemporaryFile("run-agent-draft", suffix: ".md", text: text)
+        } catch {
+            model.externalFinished("editor not started: \(error.description)")
+            return
+        }
+        defer { file.remove() }
+        let editor = ExternalCommand.fromEnvironment(
+            "VISUAL",
+            fallback: ExternalCommand.fromEnvironment("EDITOR", fallback: "vi")
+        )
+        var failure: String?
+        // The path goes in as "$1", so a space in TMPDIR cannot split it.
+        screen.suspend { failure = ExternalCommand.run(editor + " \"$1\"", arguments: [file.path]) }
+        if let failure {
+            model.externalFinished(failure + "; the draft is unchanged")
+            return
+        }
+        do throws(BusError) {
+            model.draftEdited(try file.read())
+        } catch {
+            model.externalFinished("draft not read back: \(error.description)")
+        }
+    }
+
+    /// Writes the shown messages to the file `w` named (`~/` is the home folder).
+    private func export(_ request: ExportRequest) {
+        var path = request.path
+        if path.hasPrefix("~/"), let home = getenv("HOME").map({ String(cString: $0) }) {
+            path = home + path.dropFirst(1)
+        }
+        do throws(BusError) {
+            try FileBytes.replace(path, with: Exporter.bytes(request.messages, format: request.format))
+            model.exportFinished(.success(request.path), count: request.messages.count)
+        } catch {
+            model.exportFinished(.failure(PostFailure(error.description)), count: request.messages.count)
+        }
     }
 
     private func handlePostEvents() {
@@ -167,7 +230,11 @@ final class MonitorLoop {
     private func handleBuses(readable: Set<Int32>) {
         let now = clock.now
         let recheck = now >= nextRecheck
-        if recheck { nextRecheck = now.advanced(by: sources.recheckInterval) }
+        if recheck {
+            nextRecheck = now.advanced(by: sources.recheckInterval)
+            // Ages ("12s ago") and the activity sparkline move with the clock, not only with messages.
+            framePending = true
+        }
         if recheck || sources.projectDescriptor.map(readable.contains) == true {
             for source in sources.discoverTasks() {
                 model.addSource(source.id, name: source.path)

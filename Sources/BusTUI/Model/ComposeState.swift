@@ -23,11 +23,27 @@ struct ComposeState: Sendable, Equatable {
     var error: String?
     /// While cycling completions with Up/Down: what was typed and which candidate is shown.
     var completion: (prefix: String, index: Int)?
+    /// A reply (`a`): the message it answers, posted as its `parents` entry, and the project and task it goes to.
+    var reply: Reply?
+    /// Ctrl-X was pressed: a Ctrl-E next opens the editor.
+    var pendingControlX = false
+
+    struct Reply: Sendable, Equatable {
+        var msgID: String
+        var projectID: String
+        var taskID: String
+    }
+
+    init(type: String = "FACT", reply: Reply? = nil) {
+        self.type = LineEditor(type)
+        self.reply = reply
+    }
 
     static func == (lhs: ComposeState, rhs: ComposeState) -> Bool {
         lhs.type == rhs.type && lhs.body == rhs.body && lhs.field == rhs.field && lhs.phase == rhs.phase
             && lhs.error == rhs.error && lhs.completion?.prefix == rhs.completion?.prefix
-            && lhs.completion?.index == rhs.completion?.index
+            && lhs.completion?.index == rhs.completion?.index && lhs.reply == rhs.reply
+            && lhs.pendingControlX == rhs.pendingControlX
     }
 
     var isBusy: Bool { phase != .editing }

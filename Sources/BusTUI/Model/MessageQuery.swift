@@ -170,6 +170,11 @@ struct QueryPattern: @unchecked Sendable, Equatable {
         text.contains(regex)
     }
 
+    /// Where the pattern matches in `text`, for highlighting.
+    func ranges(in text: String) -> [Range<String.Index>] {
+        text.ranges(of: regex)
+    }
+
     static func == (lhs: QueryPattern, rhs: QueryPattern) -> Bool { lhs.source == rhs.source }
 }
 
@@ -182,21 +187,45 @@ enum TextMatch {
         if needle.contains(where: { $0 >= 0x80 }) {
             return haystack.lowercased().utf8.firstRange(of: needle) != nil
         }
-        var haystack = haystack
-        return haystack.withUTF8 { bytes in
-            guard bytes.count >= needle.count, let first = needle.first else { return false }
-            let last = bytes.count - needle.count
-            var start = 0
-            while start <= last {
-                if lower(bytes[start]) == first {
-                    var offset = 1
-                    while offset < needle.count, lower(bytes[start + offset]) == needle[offset] { offset += 1 }
-                    if offset == needle.count { return true }
-                }
-                start += 1
-            }
+        // Native strings are contiguous UTF-8: read in place (no copy, no retain); others are made so first.
+        if let found = haystack.utf8.withContiguousStorageIfAvailable({ asciiContains($0, needle) }) { return found }
+        var copy = haystack
+        return copy.withUTF8 { asciiContains($0, needle) }
+    }
+
+    /// `contains` for an ASCII needle, on the haystack's bytes.
+    private static func asciiContains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard bytes.count >= needle.count, let first = needle.first, let base = bytes.baseAddress else {
             return false
         }
+        let last = bytes.count - needle.count
+        // `b | 0x20 == first` is `lower(b) == first` for a letter (both cases) and plain equality otherwise.
+        let fold: UInt8 = first >= 0x61 && first <= 0x7A ? 0x20 : 0
+        let folds = SIMD16<UInt8>(repeating: fold)
+        let firsts = SIMD16<UInt8>(repeating: first)
+        func matches(at start: Int) -> Bool {
+            var offset = 1
+            while offset < needle.count, lower(bytes[start + offset]) == needle[offset] { offset += 1 }
+            return offset == needle.count
+        }
+        var start = 0
+        // Sixteen candidate starts at a time: a chunk without the first byte is skipped whole (typing one
+        // character filters 100k bodies: this loop is the cost of a keystroke).
+        while start + 16 <= last + 1 {
+            let chunk = UnsafeRawPointer(base + start).loadUnaligned(as: SIMD16<UInt8>.self)
+            let hits = (chunk | folds) .== firsts
+            if any(hits) {
+                for lane in 0..<16 where hits[lane] {
+                    if matches(at: start + lane) { return true }
+                }
+            }
+            start += 16
+        }
+        while start <= last {
+            if bytes[start] | fold == first, matches(at: start) { return true }
+            start += 1
+        }
+        return false
     }
 
     /// True when `value` equals `needle` (lowercased), ignoring case.

@@ -26,6 +26,8 @@ struct MessageStore: Sendable {
     private(set) var keys: [MessageKey] = []
     private(set) var typeCounts: [String: Int] = [:]
     private(set) var taskCounts: [String: Int] = [:]
+    /// Replies per msg_id, for the list's `↩ N` and unanswered questions.
+    private(set) var replies = ReplyIndex()
     private var nextOrder: [Int32: Int32] = [:]
     /// The order of each source's oldest message, when history was added before it (orders then go negative).
     private var firstOrder: [Int32: Int32] = [:]
@@ -58,6 +60,8 @@ struct MessageStore: Sendable {
                 taskCounts[old.taskID, default: 1] -= 1
                 typeCounts[message.type, default: 0] += 1
                 taskCounts[message.taskID, default: 0] += 1
+                replies.remove(old)
+                replies.add(message)
                 messages[index] = message
                 return index
             }
@@ -76,6 +80,7 @@ struct MessageStore: Sendable {
         for message in batch {
             typeCounts[message.type, default: 0] += 1
             taskCounts[message.taskID, default: 0] += 1
+            replies.add(message)
         }
         let (batch, batchKeys) = Self.inTimeOrder(
             batch,
@@ -156,6 +161,7 @@ struct MessageStore: Sendable {
         for message in batch {
             typeCounts[message.type, default: 0] += 1
             taskCounts[message.taskID, default: 0] += 1
+            replies.add(message)
         }
         let (older, olderKeys) = Self.inTimeOrder(
             batch,
@@ -173,11 +179,13 @@ struct MessageStore: Sendable {
         var keptKeys: [MessageKey] = []
         typeCounts = [:]
         taskCounts = [:]
+        replies = ReplyIndex()
         for index in messages.indices where keys[index].source != source {
             keptMessages.append(messages[index])
             keptKeys.append(keys[index])
             typeCounts[messages[index].type, default: 0] += 1
             taskCounts[messages[index].taskID, default: 0] += 1
+            replies.add(messages[index])
         }
         messages = keptMessages
         keys = keptKeys

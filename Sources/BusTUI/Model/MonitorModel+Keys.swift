@@ -17,6 +17,7 @@ extension MonitorModel {
         // A notice is news until the next key; keys that have something to say set a new one below.
         if case .mouse = key {} else { notice = nil }
         if overlay != nil { return handleOverlay(key) }
+        if askPrompt != nil { return handleAsk(key) }
         if prompt != nil { return handlePrompt(key) }
         if case .mouse(let event) = key { return handleMouse(event) }
         if compose != nil { return handleCompose(key) }
@@ -52,9 +53,24 @@ extension MonitorModel {
             compose = savedDraft ?? ComposeState()
             savedDraft = nil
         case .character("p"): jumpToParent()
+        case .control("o"), .backspace: jumpBack()
+        case .character("r"): openThread()
+        case .character("a"): startReply()
         case .character("?"): overlay = .help(scroll: 0)
         case .character("!"): openMalformedList()
-        case .character("m"): return .setMouse(toggleMouse())
+        case .character("M"): return .setMouse(toggleMouse())
+        case .character("m"): toggleBookmark()
+        case .character("'"): nextBookmark()
+        case .character("u"): nextUnansweredQuestion()
+        case .character("e"): nextFailure(step: 1)
+        case .character("E"): nextFailure(step: -1)
+        case .character("y"): return copySelected(whole: false)
+        case .character("Y"): return copySelected(whole: true)
+        case .character("o"): return pageSelected()
+        case .character("w"): askPrompt = AskPrompt(kind: .export)
+        case .character("@"): askPrompt = AskPrompt(kind: .goToTime)
+        case .character("R"): relativeTimes.toggle()
+        case .character("s"): toggleSwarm()
         case .character("q"):
             if detailOpen {
                 closeDetail()
@@ -78,6 +94,8 @@ extension MonitorModel {
         case .character("G"), .end: scrollDetail(to: Int.max / 2)
         case .tab, .backTab: setFocus(.list)
         case .escape, .character("q"): closeDetail()
+        case .character("n"): findInDetail(step: 1)
+        case .character("N"): findInDetail(step: -1)
         default: return false
         }
         return true
@@ -114,6 +132,10 @@ extension MonitorModel {
             overlay = .picker(picker)
         case .malformed(let state):
             return handleMalformedList(key, state)
+        case .thread(let state):
+            handleThread(key, state)
+        case .swarm(let state):
+            handleSwarm(key, state)
         case nil:
             break
         }
@@ -166,6 +188,16 @@ extension MonitorModel {
         // While the writer works the text is frozen: the post cannot be called back once started.
         guard !state.isBusy else { return .none }
         let seen = store.typeCounts.keys
+        // Ctrl-X Ctrl-E (bash's edit-and-execute) hands the draft to the editor; Ctrl-X alone waits for it.
+        if state.pendingControlX {
+            state.pendingControlX = false
+            compose = state
+            if key == .control("e") { return .editDraft(state.body.text) }
+        } else if key == .control("x") {
+            state.pendingControlX = true
+            compose = state
+            return .none
+        }
         switch key {
         case .escape:
             compose = nil
@@ -189,9 +221,10 @@ extension MonitorModel {
             return .post(
                 MessageDraft(
                     type: type,
-                    projectID: postContext.projectID,
-                    taskID: postContext.taskID,
+                    projectID: state.reply?.projectID ?? postContext.projectID,
+                    taskID: state.reply?.taskID ?? postContext.taskID,
                     runID: postContext.runID,
+                    parents: state.reply.map { [BusParent(msgID: $0.msgID)] } ?? [],
                     body: body
                 )
             )

@@ -12,6 +12,14 @@ enum MonitorAction: Sendable, Equatable {
     case readRecordBytes(RecordBytesRequest)
     /// Write the filter history (oldest first) to its file.
     case saveFilterHistory([String])
+    /// Put this text on the clipboard (OSC 52).
+    case copy(String)
+    /// Show this text in `$PAGER`, leaving the screen meanwhile.
+    case page(String)
+    /// Edit the compose box's draft in `$EDITOR` and report back with `draftEdited`.
+    case editDraft(String)
+    /// Write messages to a file and report back with `exportFinished`.
+    case export(ExportRequest)
 }
 
 /// Everything the monitor shows, and how keys change it: the pure core of the terminal UI.
@@ -30,6 +38,10 @@ struct MonitorModel: Sendable {
         case picker(PickerState)
         /// The malformed records (`!`).
         case malformed(MalformedListState)
+        /// The conversation around a message (`r`).
+        case thread(ThreadViewState)
+        /// One row per task (`s`).
+        case swarm(SwarmState)
     }
 
     /// The first thing in the status bar: the title, bus path or project.
@@ -98,6 +110,26 @@ struct MonitorModel: Sendable {
     var historyProgress: (done: Int, total: Int)?
     /// The sources whose older part is still to come; a truncated source's is dropped (it is read again whole).
     private(set) var historyPending: Set<Int32> = []
+    /// Where jumps (`p`, the thread view, bookmarks, `u`, `e`) came from, for Ctrl-O / Backspace.
+    var jumps = JumpHistory()
+    /// Messages marked with `m`.
+    var bookmarks = Bookmarks()
+    /// The `w` or `@` prompt while it is open.
+    var askPrompt: AskPrompt?
+    /// The wall clock, set by the event loop at each wake-up (zero in tests that do not set it).
+    var now = BusTimestamp.zero {
+        didSet { refreshActivity() }
+    }
+    /// Messages per minute of the last 30 minutes for the status bar's sparkline; kept here, not counted per
+    /// frame, and counted again only when the clock's second or the number of messages changed.
+    private(set) var activity: [Int] = []
+    private var activityKey = (seconds: Int64(0), count: 0)
+    /// The list shows how long ago each message came (`R`) instead of its clock time.
+    var relativeTimes = false
+    /// Seconds of silence after which the swarm panel marks a task stale (`--stale`).
+    var staleAfter: Int64 = 600
+    /// The detail pane's line `n`/`N` found last.
+    var detailMatch: DetailMatch?
 
     init(sourceLabel: String, postContext: PostContext, width: Int = 80, height: Int = 24) {
         self.sourceLabel = sourceLabel
@@ -158,8 +190,19 @@ struct MonitorModel: Sendable {
         if !following, added > 0 { newCount += added }
         fixSelection()
         revealPosted(from: start)
+        refreshActivity()
         refreshPicker()
+        refreshThread()
+        refreshSwarm()
         settle()
+    }
+
+    /// Counts the sparkline's minutes again when the clock or the messages moved (nothing without a clock).
+    private mutating func refreshActivity() {
+        guard now != .zero else { return }
+        guard activityKey.seconds != now.seconds || activityKey.count != store.count else { return }
+        activityKey = (now.seconds, store.count)
+        activity = Sparkline.counts(store, now: now)
     }
 
     /// Who wrote a message, for the agent column: `meta.agent`, else the run id.
@@ -215,6 +258,8 @@ struct MonitorModel: Sendable {
         refilter(from: first)
         fixSelection()
         refreshPicker()
+        refreshThread()
+        refreshSwarm()
         settle()
     }
 
@@ -232,10 +277,13 @@ struct MonitorModel: Sendable {
         agentsSeen = [:]
         for message in store.messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
         malformedLog.reset(source: source)
+        bookmarks.keep { $0.source != source }
         selection = selectedKey.flatMap { store.index(of: $0) }
         refilter(from: 0)
         fixSelection()
         refreshPicker()
+        refreshThread()
+        refreshSwarm()
         settle()
     }
 
@@ -264,7 +312,10 @@ struct MonitorModel: Sendable {
         refilter(from: 0)
         if let topKey, let index = store.index(of: topKey) { listTop = Self.lowerBound(visible, index) }
         fixSelection()
+        refreshActivity()
         refreshPicker()
+        refreshThread()
+        refreshSwarm()
         settle()
     }
 
@@ -312,8 +363,17 @@ struct MonitorModel: Sendable {
     // MARK: Filtering
 
     func passes(_ message: BusMessage) -> Bool {
-        if !chosenTypes.isEmpty, !chosenTypes.contains(message.type) { return false }
-        if !chosenTasks.isEmpty, !chosenTasks.contains(message.taskID) { return false }
+        Self.passes(message, types: chosenTypes, tasks: chosenTasks, query: query)
+    }
+
+    private static func passes(
+        _ message: BusMessage,
+        types: Set<String>,
+        tasks: Set<String>,
+        query: MessageQuery
+    ) -> Bool {
+        if !types.isEmpty, !types.contains(message.type) { return false }
+        if !tasks.isEmpty, !tasks.contains(message.taskID) { return false }
         return query.matches(message)
     }
 
@@ -359,12 +419,20 @@ struct MonitorModel: Sendable {
 
     /// Redoes `visible` for store indices from `start` on; the part before is unchanged.
     private mutating func refilter(from start: Int) {
-        visible.removeSubrange(Self.lowerBound(visible, start)...)
-        var index = start
-        while index < store.count {
-            if passes(store.messages[index]) { visible.append(index) }
-            index += 1
+        var kept: [Int] = []
+        swap(&kept, &visible)
+        kept.removeSubrange(Self.lowerBound(kept, start)...)
+        let (types, tasks, query) = (chosenTypes, chosenTasks, self.query)
+        // Messages are read in place from the store's buffer: going through `store.messages[index]` copied each
+        // message (a retain per field) and was a good part of what one key typed into the filter cost.
+        store.messages.withUnsafeBufferPointer { messages in
+            var index = start
+            while index < messages.count {
+                if Self.passes(messages[index], types: types, tasks: tasks, query: query) { kept.append(index) }
+                index += 1
+            }
         }
+        visible = kept
     }
 
     /// Keeps the selection on a visible message: the newest when following, else the same one or the nearest.
@@ -492,14 +560,32 @@ struct MonitorModel: Sendable {
             notice = "parent \(parent.msgID) is not on these buses"
             return
         }
+        goTo(index)
+    }
+
+    /// Selects store index `index` and pins it, clearing the filters when they hide it; the message left is
+    /// remembered for Ctrl-O / Backspace unless `recordJump` is false (going back itself).
+    mutating func goTo(_ index: Int, recordJump: Bool = true) {
+        guard index >= 0, index < store.count else { return }
         if !passes(store.messages[index]) {
             clearFilters()
-            notice = "filters cleared to show the parent"
+            notice = "filters cleared to show the message"
         }
+        if recordJump, let current = selection, current != index { jumps.record(store.keys[current]) }
         following = false
         if index != selection { detailScroll = 0 }
         selection = index
         settle()
+    }
+
+    /// Goes back to where the last jump came from (Ctrl-O / Backspace), skipping places no longer stored.
+    mutating func jumpBack() {
+        while let key = jumps.back() {
+            guard let index = store.index(of: key) else { continue }
+            goTo(index, recordJump: false)
+            return
+        }
+        notice = "no earlier jump"
     }
 
     // MARK: Layout upkeep
@@ -578,6 +664,8 @@ struct MonitorModel: Sendable {
             overlay = .picker(picker)
         }
         settleMalformedList()
+        settleThread()
+        settleSwarm()
     }
 
     /// First position in the ascending `array` whose value is at least `value`.

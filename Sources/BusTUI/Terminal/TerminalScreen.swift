@@ -243,6 +243,31 @@ final class TerminalScreen {
         return attributes
     }
 
+    /// Writes an escape sequence for the terminal itself (OSC 52), between frames, past ncurses.
+    func writeRaw(_ sequence: String) {
+        guard !ended else { return }
+        shim_raw_text(sequence)
+        shim_raw_flush()
+    }
+
+    /// Leaves the screen for `body` (a pager, an editor) and comes back.
+    ///
+    /// Mouse reporting off and `endwin` before, then the modes restored and the whole screen redrawn (`clearok` + `wrefresh`) after, as ncurses
+    /// documents for a shell escape. Keys typed in the child went to it; keys typed after are read as usual.
+    func suspend(_ body: () -> Void) {
+        guard !ended else {
+            body()
+            return
+        }
+        let mouse = mouseOn
+        if mouse { shim_sgr_mouse(0) }
+        endwin()
+        body()
+        clearok(shim_stdscr(), true)
+        wrefresh(shim_stdscr())
+        if mouse { shim_sgr_mouse(1) }
+    }
+
     /// Restores the terminal (`endwin`); safe to call more than once.
     func end() {
         guard !ended else { return }

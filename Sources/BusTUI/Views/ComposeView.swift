@@ -21,6 +21,9 @@ enum ComposeView {
                 column = grid.write(rest, row: row, column: column, style: CellStyle([.reverse, .dim], color: .chrome))
             }
         }
+        if let reply = state.reply {
+            column = grid.write("  reply to " + reply.msgID, row: row, column: column, style: MonitorView.chrome)
+        }
         let status: String
         switch state.phase {
         case .posting: status = "posting..."

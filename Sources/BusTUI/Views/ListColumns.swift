@@ -56,15 +56,47 @@ struct ListColumns {
         return "…" + task.dropFirst(taskPrefixLength)
     }
 
-    func drawRow(_ message: BusMessage, utcOffset: Int, row: Int, into grid: inout CellGrid) {
+    /// Draws one message's row.
+    /// - Parameters:
+    ///   - message: the message.
+    ///   - utcOffset: seconds added to UTC for the clock.
+    ///   - replies: how many messages name it as a parent, shown as `↩ N` before the preview when not 0.
+    ///   - lead: drawn before the preview (the thread view's tree lines).
+    ///   - highlight: the search whose matches are marked in the preview.
+    ///   - bookmarked: marks the row with `*` after the time.
+    ///   - relativeTo: shows `3m ago` (before this time) instead of the clock.
+    ///   - row: the grid row.
+    ///   - grid: the grid drawn into.
+    func drawRow(
+        _ message: BusMessage,
+        utcOffset: Int,
+        replies: Int = 0,
+        lead: String = "",
+        highlight: MatchFinder? = nil,
+        bookmarked: Bool = false,
+        relativeTo: BusTimestamp? = nil,
+        row: Int,
+        into grid: inout CellGrid
+    ) {
         var column = 0
-        switch time {
-        case .long:
+        switch (time, relativeTo) {
+        case (.none, _): break
+        case (_, let now?):
+            // Right-aligned in the clock's own width, so the columns after it stay where they were.
+            let width = time == .long ? 14 : 8
+            let text = String(RelativeTime.text(message.timestamp, now: now).suffix(width))
+            grid.write(String(repeating: " ", count: width - text.count) + text, row: row, column: 0)
+            column = width
+        case (.long, nil):
             column = grid.write(TimeText.monthDayClock(message.timestamp, utcOffset: utcOffset), row: row, column: 0)
-        case .short: column = grid.write(TimeText.clock(message.timestamp, utcOffset: utcOffset), row: row, column: 0)
-        case .none: break
+        case (.short, nil):
+            column = grid.write(TimeText.clock(message.timestamp, utcOffset: utcOffset), row: row, column: 0)
         }
-        if column > 0 { column += 1 }
+        if column > 0 {
+            // A bookmark (`m`) takes the blank between the time and the type.
+            if bookmarked { grid.write("*", row: row, column: column, style: CellStyle(.bold, color: .yellow)) }
+            column += 1
+        }
         let style = CellStyle(.bold, color: TypeStyle.color(for: message.type))
         let label = typeLabels[message.type] ?? message.type
         var next = grid.write("[", row: row, column: column, style: style)
@@ -92,7 +124,14 @@ struct ListColumns {
             )
             column = min(grid.width, column + taskWidth + 1)
         }
+        if !lead.isEmpty { column = grid.write(lead, row: row, column: column, style: CellStyle(.dim)) }
+        if replies > 0 {
+            // Before the preview, not after it: a long first line would push it off the row.
+            column = grid.write("↩ \(replies) ", row: row, column: column, style: CellStyle(.bold, color: .cyan))
+        }
+        let previewStart = column
         grid.writeFitted(MessagePreview.line(message.body), row: row, column: column, columns: grid.width - column)
+        if let highlight { Highlight.apply(highlight, row: row, columns: previewStart..<grid.width, into: &grid) }
     }
 
     /// Length of the prefix every value shares, cut back to just after its last separator (`-`, `_`, `/`, `.`,

@@ -19,12 +19,25 @@ enum MonitorView {
         ListView.draw(model, band: layout.list, into: &grid)
         if let band = layout.detail { DetailView.draw(model, band: band, into: &grid) }
         if let band = layout.compose { cursor = ComposeView.draw(model, band: band, into: &grid) }
-        if let prompt = model.prompt {
+        if let ask = model.askPrompt {
+            cursor = FooterView.drawPrompt(
+                ask.editor,
+                label: ask.label,
+                hint: ask.hint,
+                error: ask.error,
+                band: layout.footer,
+                into: &grid
+            )
+        } else if let prompt = model.prompt {
             cursor = FooterView.drawPrompt(prompt, error: model.promptError, band: layout.footer, into: &grid)
         } else {
             FooterView.drawHints(model, band: layout.footer, into: &grid)
         }
-        if model.overlay != nil {
+        if case .thread(let state) = model.overlay {
+            // Not a box: the thread takes the screen between the bars, so nothing behind it is dimmed.
+            ThreadView.draw(state, model: model, into: &grid)
+            cursor = nil
+        } else if model.overlay != nil {
             // What is behind an overlay is dimmed, so the eye goes to the box.
             for row in 0..<grid.height {
                 grid.restyle(row: row, columns: 0..<grid.width) { $0.attributes.insert(.dim) }
@@ -40,7 +53,10 @@ enum MonitorView {
         case .malformed(let state):
             MalformedListView.draw(state, model: model, into: &grid)
             cursor = nil
-        case nil:
+        case .swarm(let state):
+            SwarmView.draw(state, model: model, into: &grid)
+            cursor = nil
+        case .thread, nil:
             break
         }
         if model.asciiBoxes { grid.replaceCharacters(BoxLine.ascii) }
@@ -65,6 +81,9 @@ enum StatusBarView {
         var priority: Int
         /// A shorter form for a narrow bar.
         var short: String?
+        /// Shown only whole and only in room the path does not want (the sparkline): never cut, never at the
+        /// expense of the bus's name.
+        var optional = false
     }
 
     static func parts(_ model: MonitorModel) -> [Part] {
@@ -108,6 +127,21 @@ enum StatusBarView {
         if let warning = model.warning { parts.append(Part(text: warning, style: bold, priority: 4)) }
         if let result = model.postResult { parts.append(Part(text: result, style: style, priority: 6)) }
         if let notice = model.notice { parts.append(Part(text: notice, style: bold, priority: 5)) }
+        // Activity of the last 30 minutes (10 on a narrow bar), only with a wall clock and something to show.
+        if model.now != .zero {
+            let counts = model.activity
+            if counts.contains(where: { $0 > 0 }) {
+                parts.append(
+                    Part(
+                        text: Sparkline.text(counts),
+                        style: style,
+                        priority: 8,
+                        short: Sparkline.text(Array(counts.suffix(10))),
+                        optional: true
+                    )
+                )
+            }
+        }
         return parts
     }
 
@@ -128,6 +162,13 @@ enum StatusBarView {
             // Whole or short within what the path leaves, then whole or short taking the path's columns, then cut.
             let forms = [part.text] + (part.short.map { [$0] } ?? [])
             let room = free - pathWish
+            if part.optional {
+                if let form = forms.first(where: { TextSanitizer.width($0) + separatorWidth <= room }) {
+                    shown[index] = form
+                    free -= TextSanitizer.width(form) + separatorWidth
+                }
+                continue
+            }
             if let form = forms.first(where: { TextSanitizer.width($0) + separatorWidth <= room })
                 ?? forms.first(where: { TextSanitizer.width($0) + separatorWidth <= free })
             {
@@ -167,6 +208,7 @@ enum ListView {
         let columns = ListColumns(model, width: grid.width)
         let cursor = model.cursor
         let rule = model.newRulePosition
+        let finder = model.highlightFinder
         for offset in 0..<band.height {
             let row = band.top + offset
             guard let position = model.position(atListRow: offset) else {
@@ -176,7 +218,16 @@ enum ListView {
                 continue
             }
             let entry = model.store[model.visible[position]]
-            columns.drawRow(entry.message, utcOffset: model.utcOffset, row: row, into: &grid)
+            columns.drawRow(
+                entry.message,
+                utcOffset: model.utcOffset,
+                replies: model.replyCount(model.visible[position]),
+                highlight: finder,
+                bookmarked: model.bookmarks.contains(entry.key),
+                relativeTo: model.relativeTimes ? model.referenceTime : nil,
+                row: row,
+                into: &grid
+            )
             if position == cursor {
                 let focused = model.focus == .list && model.compose == nil
                 grid.restyle(row: row, columns: 0..<grid.width) { style in
@@ -269,6 +320,7 @@ enum DetailView {
             style: titleStyle
         )
         grid.write(position, row: band.top, column: positionStart, style: border)
+        let finder = model.highlightFinder
         for offset in 0..<(band.height - 1) {
             let index = model.detailScroll + offset
             guard index < lines.count else { break }
@@ -284,6 +336,7 @@ enum DetailView {
                 )
             }
             grid.write(glyphs: line.glyphs.dropFirst(line.keyLength), row: row, column: column, style: line.style)
+            if let finder { Highlight.apply(finder, row: row, columns: 0..<grid.width, into: &grid) }
         }
     }
 }
@@ -292,39 +345,71 @@ enum DetailView {
 enum FooterView {
     static func drawHints(_ model: MonitorModel, band: Band, into grid: inout CellGrid) {
         guard band.height > 0 else { return }
-        grid.writeFitted(hints(model), row: band.top, column: 0, columns: grid.width, style: CellStyle(.dim))
+        grid.writeFitted(
+            hints(model, width: grid.width),
+            row: band.top,
+            column: 0,
+            columns: grid.width,
+            style: CellStyle(.dim)
+        )
     }
 
-    /// The keys that matter where the focus is: list, detail pane, compose box, picker, help, malformed list.
-    static func hints(_ model: MonitorModel) -> String {
+    /// The hints that fit in `width` columns, whole.
+    ///
+    /// Items come most useful first and the rest are left out (the help overlay has them all), so a narrow bar
+    /// never ends in half a hint. The first is always kept.
+    static func hints(_ model: MonitorModel, width: Int = Int.max) -> String {
+        var text = ""
+        for item in hintItems(model) {
+            if text.isEmpty {
+                text = item
+            } else if TextSanitizer.width(text) + 2 + TextSanitizer.width(item) <= width {
+                text += "  " + item
+            }
+        }
+        return text
+    }
+
+    /// The keys that matter where the focus is: list, detail pane, compose box, picker, help, malformed list,
+    /// thread view; most useful first.
+    static func hintItems(_ model: MonitorModel) -> [String] {
         switch model.overlay {
-        case .help: return "j/k scroll  q/Esc/? close"
-        case .picker: return "j/k move  Space select  x clear  Enter apply  Esc cancel"
-        case .malformed: return "j/k move  Enter raw bytes  h/l hide/show bytes  Esc close"
+        case .help: return ["j/k scroll", "q/Esc/? close"]
+        case .picker: return ["j/k move", "Space select", "x clear", "Enter apply", "Esc cancel"]
+        case .malformed: return ["j/k move", "Enter raw bytes", "h/l hide/show bytes", "Esc close"]
+        case .thread: return ["j/k move", "Enter open in list", "Esc back", "g/G first/last"]
+        case .swarm: return ["j/k move", "Enter show the task", "Esc/s close"]
         case nil: break
         }
         if model.compose != nil {
-            return "Enter post  Ctrl-J/Alt-Enter newline  Tab type field  Esc cancel  Ctrl-C keep draft"
+            return ["Enter post", "Ctrl-J/Alt-Enter newline", "Tab type field", "Esc cancel", "Ctrl-C keep draft"]
         }
         if model.focus == .detail {
-            return "j/k scroll  Space/PgDn page  g/G top/end  Tab list  p parent  Esc close  ? help"
+            return [
+                "j/k scroll", "Space/PgDn page", "g/G top/end", "Tab list", "Esc close", "n/N match", "a reply",
+                "r thread", "p parent", "y copy", "o page", "? help",
+            ]
         }
-        let malformed = model.malformedTotal > 0 ? "! malformed  " : ""
-        let follow = model.following ? "F pause" : "G follow"
-        return "? help  \(malformed)j/k move  Enter open  / filter  t type  T task  c compose  \(follow)  q quit"
+        var items = ["? help"]
+        if model.malformedTotal > 0 { items.append("! malformed") }
+        items += ["j/k move", "Enter open", "/ filter", model.following ? "F pause" : "G follow", "c compose"]
+        items += ["a reply", "r thread", "t type", "T task", "n/N match", "u question", "e error", "m mark"]
+        items += ["s swarm", "y copy", "o page", "w write", "@ time", "R ages", "q quit"]
+        return items
     }
 
     /// Draws the prompt; a bad regex's `error` takes the right side in bold, where the key hint goes otherwise.
     /// - Returns: the cursor position in the prompt.
     static func drawPrompt(
         _ editor: LineEditor,
+        label: String = "filter: ",
+        hint: String = "  Enter apply  Esc clear  Up/Down history",
         error: String? = nil,
         band: Band,
         into grid: inout CellGrid
     ) -> (row: Int, column: Int)? {
         guard band.height > 0 else { return nil }
         let row = band.top
-        let label = "filter: "
         var column = grid.write(label, row: row, column: 0, style: CellStyle(.bold))
         // Keep the cursor on screen: show the end of a query longer than the line.
         let available = max(1, grid.width - column - 1)
@@ -342,7 +427,6 @@ enum FooterView {
             let start = max(column, grid.width - TextSanitizer.width(text))
             grid.write(text, row: row, column: start, limit: grid.width, style: CellStyle(.bold))
         } else {
-            let hint = "  Enter apply  Esc clear  Up/Down history"
             if column + TextSanitizer.width(hint) <= grid.width {
                 grid.write(hint, row: row, column: grid.width - TextSanitizer.width(hint), style: CellStyle(.dim))
             }

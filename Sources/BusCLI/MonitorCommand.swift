@@ -44,8 +44,10 @@ struct MonitorCommand: ParsableCommand {
     static func staleSeconds(_ text: String) -> Int64? {
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600]
         let unit = text.last.flatMap { units[$0] }
-        guard let amount = Int64(unit == nil ? Substring(text) : text.dropLast()), amount > 0 else { return nil }
-        return amount * (unit ?? 1)
+        guard let amount = Int64(unit == nil ? Substring(text) : text.dropLast()), amount > 0,
+            case let (seconds, false) = amount.multipliedReportingOverflow(by: unit ?? 1)
+        else { return nil }
+        return seconds
     }
 
     func validate() throws {

@@ -82,18 +82,22 @@ struct BusTools: Sendable {
         }
         defer { timer.cancel() }
         let path = bus.path
-        var start = try bus.feed.read { log throws(BusMCPError) in
-            guard let since else { return log.messages.count }
+        var (start, clears) = try bus.feed.read { log throws(BusMCPError) in
+            guard let since else { return (log.messages.count, log.clears) }
             guard let index = log.index(after: since, liveOnly: false) else {
                 throw .bus(.sinceNotFound(id: since, path: path))
             }
-            return index
+            return (index, log.clears)
         }
         var iterator = signals.makeAsyncIterator()
         while true {
             let page = try bus.feed.read { log in
-                // The file was truncated or replaced: its messages were dropped, count from its start.
-                if start > log.messages.count { start = log.liveStart }
+                // The file was truncated or replaced: its messages were dropped, count from the new file's start
+                // (however many it already holds).
+                if clears != log.clears || start > log.messages.count {
+                    start = log.liveStart
+                    clears = log.clears
+                }
                 return Self.arrived(log, from: start, filter: filter)
             }
             if !page.messages.isEmpty { return ToolOutput.page(page, timedOut: false) }

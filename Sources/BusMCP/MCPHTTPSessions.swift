@@ -54,6 +54,11 @@ package actor MCPHTTPSessions {
 
     /// Answers one request to `/mcp`.
     package func handle(_ request: MCPHTTPRequest) async -> MCPHTTPReply {
+        let origin = request.headers.first { $0.key.lowercased() == "origin" }?.value
+        guard Self.allowsOrigin(origin) else {
+            let error = MCPError.invalidRequest("Origin \(origin ?? "") refused: /mcp answers local pages only")
+            return Self.reply(.error(statusCode: 403, error))
+        }
         let httpRequest = HTTPRequest(
             method: request.method,
             headers: request.headers,
@@ -72,6 +77,22 @@ package actor MCPHTTPSessions {
             return Self.reply(.error(statusCode: 400, error))
         }
         return Self.reply(await open(httpRequest))
+    }
+
+    /// Whether a request from a page of `origin` may use the tools.
+    ///
+    /// MCP's HTTP transport must refuse other sites' pages, which DNS rebinding can point at a loopback server.
+    /// Clients that are not browsers send no Origin.
+    static func allowsOrigin(_ origin: String?) -> Bool {
+        guard let origin else { return true }
+        guard let scheme = origin.range(of: "://") else { return false }
+        var host = origin[scheme.upperBound...]
+        if host.hasPrefix("[") {
+            host = host.prefix { $0 != "]" }.dropFirst()
+        } else {
+            host = host.prefix { $0 != ":" && $0 != "/" }
+        }
+        return ["127.0.0.1", "localhost", "::1"].contains(host.lowercased())
     }
 
     /// Closes every session (graceful shutdown: their SSE streams end).

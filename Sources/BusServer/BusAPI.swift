@@ -111,20 +111,7 @@ struct BusAPI: Sendable {
     }
 
     private func post(_ request: Request, context: BasicRequestContext, family: Family) async throws -> Response {
-        let limit = configuration.maxRequestBytes
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
-            throw APIError.payloadTooLarge("request body of \(declared) bytes is over the limit of \(limit) bytes")
-        }
-        let buffer: ByteBuffer
-        do {
-            var request = request
-            buffer = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError.payloadTooLarge("request body is over the limit of \(limit) bytes")
-        } catch is NIOTooManyBytesError {
-            // A chunked body has no declared length: it is refused once the limit is passed, unread beyond it.
-            throw APIError.payloadTooLarge("request body is over the limit of \(limit) bytes")
-        }
+        let buffer = try await request.body(refusingOver: configuration.maxRequestBytes)
         let parsed = try PostRequest.parse(Array(buffer.readableBytesView))
         let routeScope = try family.scope(context.parameters)
         let scope = routeScope ?? BusScope(project: parsed.projectID, task: parsed.taskID)
@@ -283,6 +270,24 @@ enum PercentDecoding {
         case 0x41...0x46: byte - 0x41 + 10
         case 0x61...0x66: byte - 0x61 + 10
         default: nil
+        }
+    }
+}
+
+extension Request {
+    /// The whole body, or 413: a declared length over `limit` is refused before anything is read, a chunked body
+    /// (no declared length) once it passes the limit, unread beyond it.
+    func body(refusingOver limit: Int) async throws -> ByteBuffer {
+        if let declared = headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw APIError.payloadTooLarge("request body of \(declared) bytes is over the limit of \(limit) bytes")
+        }
+        do {
+            var request = self
+            return try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.payloadTooLarge("request body is over the limit of \(limit) bytes")
+        } catch is NIOTooManyBytesError {
+            throw APIError.payloadTooLarge("request body is over the limit of \(limit) bytes")
         }
     }
 }

@@ -47,16 +47,7 @@ struct EndpointRoute {
     }
 
     private func answer(_ request: Request) async throws -> Response {
-        let limit = maxRequestBytes
-        let buffer: ByteBuffer
-        do {
-            var request = request
-            buffer = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError.payloadTooLarge("request body is over the limit of \(limit) bytes")
-        } catch is NIOTooManyBytesError {
-            throw APIError.payloadTooLarge("request body is over the limit of \(limit) bytes")
-        }
+        let buffer = try await request.body(refusingOver: maxRequestBytes)
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let answer = await endpoint.handle(

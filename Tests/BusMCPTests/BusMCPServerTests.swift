@@ -99,6 +99,28 @@ struct BusMCPToolTests {
         try await writer.value
     }
 
+    /// A wait that started before the bus was replaced by a file already longer than the old one skipped the new
+    /// file's first messages (its index into the cleared log was kept; review of issue 12).
+    @Test("bus_wait after the bus is replaced by a longer file returns the new file's messages from its start")
+    func waitAcrossAReplacement() async throws {
+        let harness = try await MCPHarness()
+        defer { harness.close() }
+        for index in 0..<3 { _ = try await harness.post("before \(index)") }
+        let path = harness.path
+        let replacement = harness.folder + "/replacement.md"
+        let replacer = Task.detached {
+            try await Task.sleep(for: .milliseconds(300))
+            let writer = BusWriter(path: replacement, options: WriterOptions(fsync: false))
+            for index in 0..<5 {
+                _ = try writer.post(MessageDraft(type: "ANSWER", projectID: "demo", body: "replacement \(index)"))
+            }
+            guard rename(replacement, path) == 0 else { throw POSIXError(.EIO) }
+        }
+        let result = try await harness.call("bus_wait", ["types": ["ANSWER"], "timeout_s": 30])
+        try await replacer.value
+        #expect(bodies(result) == (0..<5).map { "replacement \($0)" })
+    }
+
     @Test("bus_wait: since returns what is already there; a filter ignores other types; timeout gives an empty list")
     func waitSinceAndTimeout() async throws {
         let harness = try await MCPHarness()

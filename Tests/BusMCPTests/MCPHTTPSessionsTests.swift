@@ -69,4 +69,38 @@ struct MCPHTTPSessionsTests {
         #expect(after.status == 400)
         await sessions.closeAll()
     }
+
+    /// /mcp took requests from any page's Origin (review of issue 12): DNS rebinding could aim a page at it.
+    @Test(
+        "pages of other sites are refused; local pages and clients without an Origin are not",
+        arguments: [
+            ("https://evil.example", false), ("http://127.0.0.1.evil.example", false), ("null", false),
+            ("http://localhost:14355", true), ("http://127.0.0.1:8080", true), ("http://[::1]:14355", true),
+        ]
+    )
+    func origins(origin: String, allowed: Bool) {
+        #expect(MCPHTTPSessions.allowsOrigin(origin) == allowed)
+    }
+
+    @Test func aForeignOriginGets403() async throws {
+        let sessions = MCPHTTPSessions(
+            MCPConfiguration(
+                path: "/nonexistent/bus.md",
+                location: BusLocation(bus: "/nonexistent/bus.md"),
+                environment: [:],
+                writer: WriterOptions(fsync: false),
+                root: nil,
+                version: "test"
+            )
+        )
+        var headers = Self.headers
+        headers["Origin"] = "https://evil.example"
+        let initialize = #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#
+        let refused = await sessions.handle(
+            MCPHTTPRequest(method: "POST", headers: headers, body: Array(initialize.utf8))
+        )
+        #expect(refused.status == 403)
+        #expect(try await Self.text(refused, until: "refused").contains("evil.example"))
+        await sessions.closeAll()
+    }
 }

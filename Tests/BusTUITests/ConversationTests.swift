@@ -156,6 +156,19 @@ struct ConversationTests {
         )
     }
 
+    /// `a` dropped a draft put aside with Ctrl-C (review of issue 11): the reply starts from its text.
+    @Test("a draft put aside with Ctrl-C becomes the reply's text")
+    func replyKeepsASavedDraft() {
+        var model = Fixture.model(Self.thread)
+        model.press(.character("c"))
+        model.type("half a thought")
+        model.press(.control("c"))
+        #expect(model.compose == nil)
+        model.press(.character("g"), .character("a"))
+        #expect(model.compose?.reply?.msgID == "Q1")
+        #expect(model.compose?.body.text == "half a thought")
+    }
+
     @Test("a on another type composes a FACT; a message without a task or project keeps the monitor's own")
     func replyToFact() {
         var model = MonitorModel(sourceLabel: "x", postContext: PostContext(projectID: "p", taskID: "mine"))

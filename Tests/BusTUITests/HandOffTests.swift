@@ -115,7 +115,13 @@ struct HandOffTests {
         #expect((try? parsed.get())?.rfc3339.hasPrefix(String(expected.dropLast())) == true, "\(parsed)")
     }
 
-    @Test("bad times are refused with the accepted forms", arguments: ["25:00", "14", "-5x", "2026-13-01", "soon"])
+    /// Amounts that overflowed Int64 when multiplied trapped and killed the monitor (review of issue 11).
+    @Test(
+        "bad times are refused with the accepted forms",
+        arguments: [
+            "25:00", "14", "-5x", "2026-13-01", "soon", "-200000000000000d", "-9223372036854775807m", "-400000y",
+        ]
+    )
     func badTimes(text: String) {
         guard case .failure(let failure) = TimeQuery.parse(text, now: .zero, utcOffset: 0) else {
             Issue.record("\(text) parsed")
@@ -155,3 +161,39 @@ struct ClipboardLimitTests {
         #expect(model.press(.character("y")) == .copy("BIG"))
     }
 }
+
+#if os(Linux)
+import Glibc
+
+/// `w` export targets.
+///
+/// `w` replaced its target with `O_TRUNC`: typing the followed bus's own name wiped every message the filter hid
+/// (review of issue 11). Bus files are refused; other targets are replaced whole, through a rename.
+@Suite("Export targets")
+struct ExportTargetTests {
+    @Test func theFollowedBusAndBusNamesAreRefusedOtherFilesReplaced() throws {
+        let folder = SourcesTests.temporaryFolder()
+        defer { _ = system("rm -rf '\(folder)'") }
+        let bus = folder + "/MESSAGE-BUS.md"
+        try SourcesTests.post(bus, "a message")
+        let link = folder + "/alias.md"
+        #expect(Glibc.link(bus, link) == 0)
+
+        #expect(ExportTarget.refusal(bus, buses: [bus])?.contains("bus file's name") == true)
+        #expect(ExportTarget.refusal(folder + "/TASK-MESSAGE-BUS.md", buses: [])?.contains("bus file") == true)
+        // Another name for the same file is still the bus.
+        #expect(ExportTarget.refusal(link, buses: [bus])?.contains("this monitor follows") == true)
+        #expect(ExportTarget.refusal(folder + "/export.md", buses: [bus]) == nil)
+
+        let target = folder + "/export.jsonl"
+        try FileBytes.replace(target, with: Array("old, longer content\n".utf8))
+        try FileBytes.replace(target, with: Array("new\n".utf8))
+        let fd = open(target, O_RDONLY)
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = read(fd, &buffer, buffer.count)
+        #expect(String(decoding: buffer[..<max(count, 0)], as: UTF8.self) == "new\n")
+        #expect(access(target + ".export-\(getpid())", F_OK) != 0, "the temporary file is gone")
+    }
+}
+#endif

@@ -10,6 +10,9 @@ package struct MessageLog: Sendable {
     /// Index of the first message of the file now at the path: archives read before it are only kept so that
     /// streams can resume across a rotation.
     package private(set) var liveStart = 0
+    /// How many times the log was cleared (the file truncated or replaced): an index taken before a clear no longer
+    /// names the same message, even when the refilled log is as long again.
+    package private(set) var clears = 0
 
     package mutating func append(_ message: BusMessage) {
         if positions[message.msgID] == nil { positions[message.msgID] = messages.count }
@@ -31,6 +34,7 @@ package struct MessageLog: Sendable {
         messages = []
         positions = [:]
         liveStart = 0
+        clears += 1
     }
 
     /// Index just after the message with id `id` (nil when unknown); `liveOnly` ignores archived messages.

@@ -107,12 +107,45 @@ enum FileBytes {
         }
     }
 
-    /// Writes `bytes` to `path` (created 0644 or truncated), for `w`.
+    /// Writes `bytes` to `path` for `w`: into a new file beside it (0644), renamed over `path` once whole, so a
+    /// failed export leaves what was there, and a reader of `path` never sees half a file.
     static func replace(_ path: String, with bytes: [UInt8]) throws(BusError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .system(call: "open", path: path, errno: errno) }
-        defer { close(fd) }
-        try write(fd, bytes, path: path)
+        let temporary = path + ".export-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .system(call: "open", path: temporary, errno: errno) }
+        do throws(BusError) {
+            defer { close(fd) }
+            try write(fd, bytes, path: temporary)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw .system(call: "rename", path: path, errno: code)
+        }
+    }
+}
+
+/// Where `w` must not write: an export replaces its target whole, and a bus replaced that way loses every message
+/// the filter hid, and any record an agent appends meanwhile.
+enum ExportTarget {
+    /// Why `path` is refused, or nil: a file named like a bus, or the very file of a bus this monitor follows
+    /// (the same device and inode, whatever the name or link).
+    static func refusal(_ path: String, buses: [String]) -> String? {
+        if BusPaths.discoveryOrder.contains(PathText.split(path).name) {
+            return "not exporting to \(path): that is a bus file's name; choose another"
+        }
+        var target = stat()
+        guard stat(path, &target) == 0 else { return nil }
+        for bus in buses {
+            var info = stat()
+            if stat(bus, &info) == 0, info.st_dev == target.st_dev, info.st_ino == target.st_ino {
+                return "not exporting to \(path): it is the bus \(bus) this monitor follows; choose another name"
+            }
+        }
+        return nil
     }
 }
 #endif

@@ -199,6 +199,10 @@ final class MonitorLoop {
         if path.hasPrefix("~/"), let home = getenv("HOME").map({ String(cString: $0) }) {
             path = home + path.dropFirst(1)
         }
+        if let refusal = ExportTarget.refusal(path, buses: sources.sources.map(\.path)) {
+            model.exportFinished(.failure(PostFailure(refusal)), count: request.messages.count)
+            return
+        }
         do throws(BusError) {
             try FileBytes.replace(path, with: Exporter.bytes(request.messages, format: request.format))
             model.exportFinished(.success(request.path), count: request.messages.count)

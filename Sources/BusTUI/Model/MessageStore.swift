@@ -58,10 +58,8 @@ struct MessageStore: Sendable {
                 let old = messages[index]
                 typeCounts[old.type, default: 1] -= 1
                 taskCounts[old.taskID, default: 1] -= 1
-                typeCounts[message.type, default: 0] += 1
-                taskCounts[message.taskID, default: 0] += 1
                 replies.remove(old)
-                replies.add(message)
+                count(message)
                 messages[index] = message
                 return index
             }
@@ -77,11 +75,7 @@ struct MessageStore: Sendable {
         guard !batch.isEmpty else { return messages.count }
         let firstOrder = nextOrder[source] ?? 0
         nextOrder[source] = firstOrder + Int32(clamping: batch.count)
-        for message in batch {
-            typeCounts[message.type, default: 0] += 1
-            taskCounts[message.taskID, default: 0] += 1
-            replies.add(message)
-        }
+        for message in batch { count(message) }
         let (batch, batchKeys) = Self.inTimeOrder(
             batch,
             keys: (0..<batch.count).map { MessageKey(source: source, order: firstOrder + Int32($0)) }
@@ -158,11 +152,7 @@ struct MessageStore: Sendable {
         let first = (firstOrder[source] ?? 0) - Int32(clamping: batch.count)
         firstOrder[source] = first
         if nextOrder[source] == nil { nextOrder[source] = 0 }
-        for message in batch {
-            typeCounts[message.type, default: 0] += 1
-            taskCounts[message.taskID, default: 0] += 1
-            replies.add(message)
-        }
+        for message in batch { count(message) }
         let (older, olderKeys) = Self.inTimeOrder(
             batch,
             keys: (0..<batch.count).map { MessageKey(source: source, order: first + Int32($0)) }
@@ -171,6 +161,13 @@ struct MessageStore: Sendable {
         let (mergedMessages, mergedKeys) = merged(older, keys: olderKeys, from: 0)
         messages = mergedMessages
         keys = mergedKeys
+    }
+
+    /// Adds `message` to the pickers' counts and the reply index.
+    private mutating func count(_ message: BusMessage) {
+        typeCounts[message.type, default: 0] += 1
+        taskCounts[message.taskID, default: 0] += 1
+        replies.add(message)
     }
 
     /// Drops every message of `source` (its file was truncated and is read again from the start).
@@ -183,9 +180,7 @@ struct MessageStore: Sendable {
         for index in messages.indices where keys[index].source != source {
             keptMessages.append(messages[index])
             keptKeys.append(keys[index])
-            typeCounts[messages[index].type, default: 0] += 1
-            taskCounts[messages[index].taskID, default: 0] += 1
-            replies.add(messages[index])
+            count(messages[index])
         }
         messages = keptMessages
         keys = keptKeys

@@ -80,10 +80,13 @@ extension MonitorModel {
         let type = message.type.uppercased() == "QUESTION" ? "ANSWER" : "FACT"
         let task = message.taskID.isEmpty ? postContext.taskID : message.taskID
         let project = message.projectID.isEmpty ? postContext.projectID : message.projectID
-        compose = ComposeState(
+        var reply = ComposeState(
             type: type,
             reply: ComposeState.Reply(msgID: message.msgID, projectID: project, taskID: task)
         )
+        // A draft put aside with Ctrl-C keeps its text: the reply starts from it rather than dropping it.
+        if let draft = savedDraft { reply.body = draft.body }
+        compose = reply
         savedDraft = nil
     }
 }

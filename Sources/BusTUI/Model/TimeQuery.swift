@@ -10,6 +10,9 @@ enum TimeQuery {
         var description: String
     }
 
+    /// The furthest back `-N<unit>` goes: a thousand years.
+    static let longestAgo: Int64 = 1000 * 366 * 86_400
+
     static func parse(_ text: String, now: BusTimestamp, utcOffset: Int) -> Result<BusTimestamp, Failure> {
         let text = text.trimmingSpaces
         let refused = Failure(description: "not a time: \(text) (try 14:05, 2026-11-26 14:05, -10m)")
@@ -17,14 +20,11 @@ enum TimeQuery {
             guard let unit = text.last, let amount = Int64(text.dropFirst().dropLast()), amount >= 0 else {
                 return .failure(refused)
             }
-            let seconds: Int64
-            switch unit {
-            case "s": seconds = amount
-            case "m": seconds = amount * 60
-            case "h": seconds = amount * 3600
-            case "d": seconds = amount * 86_400
-            default: return .failure(refused)
-            }
+            let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+            // Typed text: a huge amount is refused, never multiplied into an overflow trap.
+            guard let scale = units[unit], case let (seconds, false) = amount.multipliedReportingOverflow(by: scale),
+                seconds <= Self.longestAgo
+            else { return .failure(refused) }
             return .success(BusTimestamp(seconds: now.seconds - seconds, nanoseconds: 0))
         }
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "T" }).map(String.init)

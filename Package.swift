@@ -36,9 +36,11 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", path: "Modulemap"),
         // CRC-32C with the processor's instruction (SSE4.2, ARMv8 CRC), which Swift cannot name portably.
         .target(name: "CBusChecksum"),
+        // statx(2), for a file's birth time, which glibc declares only under _GNU_SOURCE.
+        .target(name: "CBusSystem"),
         .target(
             name: "BusCore",
-            dependencies: ["CBusChecksum", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CBusChecksum", "CBusSystem", .product(name: "Yams", package: "Yams")],
             swiftSettings: upcomingFeatures
         ),
         .target(

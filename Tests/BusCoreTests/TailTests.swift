@@ -320,6 +320,36 @@ private func record(_ id: String, _ body: String) -> [UInt8] {
         }
     }
 
+    /// A deleted archive whose inode number the next live file reuses (ext4 reuses a freed number at once) was
+    /// taken for a rotate that died before renaming the live file: the loss went unreported (a `poll` test failed
+    /// once under load). The live file born after the log's last write tells them apart.
+    @Test func aDeletedArchiveWhoseInodeTheLiveFileReusesIsReportedMissing() throws {
+        try withTempDirectory { directory in
+            let path = directory.file("bus.md")
+            _ = try post(path, "A")
+            let tailer = try BusTailer(path: path)
+            _ = try tailer.refresh()
+            _ = try rotate(path)
+            _ = try post(path, "B")
+            let archiveB = try rotate(path)
+            #expect(unlink(archiveB) == 0)
+            let third = try post(path, "C")
+            // The log as ext4 leaves it when the new file gets the deleted archive's inode number: its last entry
+            // names the live file's identity, and was written before that file was born.
+            let logPath = RotationLog.path(for: path)
+            let entries = RotationLog.entries(for: path)
+            let live = status(path)
+            let lines = entries.dropLast().map(\.line)
+                + ["\(entries.count) \(live.st_dev) \(live.st_ino) 300 \(PathText.split(archiveB).name)\n"]
+            try writeBytes(logPath, Array(lines.joined().utf8))
+            var times = [timespec(tv_sec: time(nil) - 60, tv_nsec: 0), timespec(tv_sec: time(nil) - 60, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, logPath, &times, 0) == 0)
+            let update = try tailer.refresh()
+            #expect(update.messages == [third])
+            #expect(update.resets.contains(.archivesMissing(count: 1, bytes: 300)), "\(update.resets)")
+        }
+    }
+
     /// The log stays bounded and its sequence numbers keep counting across trims.
     @Test func logIsBounded() throws {
         try withTempDirectory { directory in

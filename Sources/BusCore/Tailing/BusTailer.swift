@@ -1,4 +1,5 @@
 #if os(Linux)
+import CBusSystem
 @preconcurrency import Glibc
 
 /// Why a tailer started a file over, or what it could not read.
@@ -283,7 +284,9 @@ package final class BusTailer {
             // The live file was rotated after it was opened above, or (last entry, no archive) a rotate died
             // between logging it and renaming it. An earlier entry naming the live file's inode is an archive
             // deleted since, whose inode number the live file reuses: missing, not the end of the chain.
-            let liveEntry = index == chain.count - 1 && archive == nil && successor.entry?.identity == live?.identity
+            let liveEntry =
+                index == chain.count - 1 && archive == nil && successor.entry?.identity == live?.identity
+                && !(live.map { bornAfterLastRotation($0.handle) } ?? false)
             if let live, archiveIdentity == live.identity || liveEntry { break }
             guard let archive, let archiveIdentity, successor.entry.map({ $0.identity == archiveIdentity }) ?? true
             else {
@@ -301,6 +304,21 @@ package final class BusTailer {
             hold(live, at: nil)
             try readAppended(into: &update)
         }
+    }
+
+    /// Whether the file at the path was created after the rotation log was last written: then an entry naming
+    /// its inode number is about an archive deleted since, whose number the new file reuses (ext4 hands a freed
+    /// number to the next file at once), not about a rotate that died before renaming this file. False when the
+    /// filesystem keeps no birth time.
+    private func bornAfterLastRotation(_ live: FileHandle) -> Bool {
+        var seconds: Int64 = 0
+        var nanoseconds: UInt32 = 0
+        var log = stat()
+        guard bus_birth_time(live.fd, &seconds, &nanoseconds) == 0, stat(RotationLog.path(for: path), &log) == 0
+        else { return false }
+        let born = BusTimestamp(seconds: seconds, nanoseconds: Int32(nanoseconds))
+        let logged = BusTimestamp(seconds: Int64(log.st_mtim.tv_sec), nanoseconds: Int32(log.st_mtim.tv_nsec))
+        return born > logged
     }
 
     /// The archives after the held file, oldest first: from the rotation log when it has the held file's entry,

@@ -320,9 +320,11 @@ private func record(_ id: String, _ body: String) -> [UInt8] {
         }
     }
 
-    /// A deleted archive whose inode number the next live file reuses (ext4 reuses a freed number at once) was
-    /// taken for a rotate that died before renaming the live file: the loss went unreported (a `poll` test failed
-    /// once under load). The live file born after the log's last write tells them apart.
+    /// A deleted archive whose inode number the next live file reuses is reported missing.
+    ///
+    /// ext4 reuses a freed number at once; the tailer took such an entry for a rotate that died before renaming
+    /// the live file, and the loss went unreported (a `poll` test failed once under load). The live file born
+    /// after the log's last write tells them apart.
     @Test func aDeletedArchiveWhoseInodeTheLiveFileReusesIsReportedMissing() throws {
         try withTempDirectory { directory in
             let path = directory.file("bus.md")
@@ -339,7 +341,8 @@ private func record(_ id: String, _ body: String) -> [UInt8] {
             let logPath = RotationLog.path(for: path)
             let entries = RotationLog.entries(for: path)
             let live = status(path)
-            let lines = entries.dropLast().map(\.line)
+            let lines =
+                entries.dropLast().map(\.line)
                 + ["\(entries.count) \(live.st_dev) \(live.st_ino) 300 \(PathText.split(archiveB).name)\n"]
             try writeBytes(logPath, Array(lines.joined().utf8))
             var times = [timespec(tv_sec: time(nil) - 60, tv_nsec: 0), timespec(tv_sec: time(nil) - 60, tv_nsec: 0)]

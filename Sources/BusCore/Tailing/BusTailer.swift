@@ -306,10 +306,11 @@ package final class BusTailer {
         }
     }
 
-    /// Whether the file at the path was created after the rotation log was last written: then an entry naming
-    /// its inode number is about an archive deleted since, whose number the new file reuses (ext4 hands a freed
-    /// number to the next file at once), not about a rotate that died before renaming this file. False when the
-    /// filesystem keeps no birth time.
+    /// Whether the file at the path was created after the rotation log was last written.
+    ///
+    /// Then an entry naming its inode number is about an archive deleted since, whose number the new file reuses
+    /// (ext4 hands a freed number to the next file at once), not about a rotate that died before renaming this
+    /// file. False when the filesystem keeps no birth time.
     private func bornAfterLastRotation(_ live: FileHandle) -> Bool {
         var seconds: Int64 = 0
         var nanoseconds: UInt32 = 0

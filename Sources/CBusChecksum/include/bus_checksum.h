@@ -2,7 +2,7 @@
 //
 // Swift has no portable way to reach SSE4.2's `crc32` or ARMv8's `crc32c` instructions, and the software
 // slicing-by-8 table walk costs about a tenth of a whole read of this tool's own layout (every record carries a
-// `crc32c` of its body). This is the one C file of the package; it has no state but a function pointer chosen once.
+// `crc32c` of its body). It keeps no state but the answer of the processor check, made once.
 #ifndef BUS_CHECKSUM_H
 #define BUS_CHECKSUM_H
 

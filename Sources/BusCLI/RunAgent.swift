@@ -93,7 +93,8 @@ struct BusCommand: ParsableCommand {
             Exit codes: 0 ok, 64 usage, 65 invalid message or input, 66 bus not found, 73 path refused \
             (symlink, symlinked folder, hard link, not a regular file, escapes the root), 74 I/O error, \
             75 lock timeout (retry later), \
-            124 poll timed out; with --server also 69 server unreachable, 76 malformed answer, 77 token refused.
+            124 poll timed out; with --server also 69 server unreachable, 76 malformed answer, 77 token refused; \
+            69 also when serve or mcp finds no run-agent-services beside run-agent.
             """,
         subcommands: [
             PostCommand.self, ReadCommand.self, PollCommand.self, DiscoverCommand.self, RotateCommand.self,

@@ -104,22 +104,10 @@ extension PostArguments {
         }
         try reportingErrors { () throws(BusError) in
             let path = try location.writePath(environment: environment)
-            let context = location.context(ofBus: path, environment: environment)
-            try PostCommand.requireUTF8Arguments()
-            let text: String
-            if let body { text = body } else { text = try PostCommand.readStandardInput() }
+            let text = try messageBody()
             var options = try WriterOptions.fromEnvironment(environment)
             if noFsync { options.fsync = false }
-            let draft = MessageDraft(
-                type: type,
-                projectID: context.projectID,
-                taskID: context.taskID,
-                runID: runID ?? context.runID,
-                issueID: issue ?? "",
-                parents: parents.map { BusParent(msgID: $0) },
-                meta: metadata,
-                body: text
-            )
+            let draft = self.draft(body: text, context: location.context(ofBus: path, environment: environment))
             let receipt = try LocalPost(path: path, location: location, options: options)
                 .post(draft, environment: environment)
             if let slow = LockWaitReport.message(receipt.lockWait, path: path) { Terminal.warning(slow) }
@@ -131,24 +119,39 @@ extension PostArguments {
     /// `post --server`: the same message through `POST /api/bus`; the server fills in what the bus implies.
     private func postRemotely(_ remote: RemoteBus, environment: [String: String]) throws {
         var text = ""
-        try reportingErrors { () throws(BusError) in
-            try PostCommand.requireUTF8Arguments()
-            if let body { text = body } else { text = try PostCommand.readStandardInput() }
-        }
-        let draft = MessageDraft(
-            type: type,
+        try reportingErrors { () throws(BusError) in text = try messageBody() }
+        // No bus path here to infer a project or task from: the server does that for the file it picks.
+        let context = PostContext(
             projectID: location.project ?? environment["JRUN_PROJECT_ID"] ?? "",
             taskID: location.task ?? environment["JRUN_TASK_ID"] ?? "",
-            runID: runID ?? environment["JRUN_ID"] ?? "",
-            issueID: issue ?? "",
-            parents: parents.map { BusParent(msgID: $0) },
-            meta: metadata,
-            body: text
+            runID: environment["JRUN_ID"] ?? ""
         )
+        let draft = self.draft(body: text, context: context)
         try reportingRemoteErrors { () throws(RemoteError) in
             let id = try BlockingTask.value { () throws(RemoteError) in try await remote.post(RemotePost(draft: draft))
             }
             Terminal.out("msg_id: \(id)\n")
         }
+    }
+
+    /// `--body`, else all of stdin; the raw arguments are checked as UTF-8 first.
+    private func messageBody() throws(BusError) -> String {
+        try PostCommand.requireUTF8Arguments()
+        if let body { return body }
+        return try PostCommand.readStandardInput()
+    }
+
+    /// The message these arguments describe, `context` filling in what the flags leave out.
+    private func draft(body: String, context: PostContext) -> MessageDraft {
+        MessageDraft(
+            type: type,
+            projectID: context.projectID,
+            taskID: context.taskID,
+            runID: runID ?? context.runID,
+            issueID: issue ?? "",
+            parents: parents.map { BusParent(msgID: $0) },
+            meta: metadata,
+            body: body
+        )
     }
 }

@@ -190,11 +190,7 @@ struct MonitorModel: Sendable {
         if !following, added > 0 { newCount += added }
         fixSelection()
         revealPosted(from: start)
-        refreshActivity()
-        refreshPicker()
-        refreshThread()
-        refreshSwarm()
-        settle()
+        storeChanged()
     }
 
     /// Counts the sparkline's minutes again when the clock or the messages moved (nothing without a clock).
@@ -257,10 +253,7 @@ struct MonitorModel: Sendable {
         for message in messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
         refilter(from: first)
         fixSelection()
-        refreshPicker()
-        refreshThread()
-        refreshSwarm()
-        settle()
+        storeChanged()
     }
 
     /// `source` now reads another file whose offsets start again (rotation, replacement, creation); what was
@@ -281,10 +274,7 @@ struct MonitorModel: Sendable {
         selection = selectedKey.flatMap { store.index(of: $0) }
         refilter(from: 0)
         fixSelection()
-        refreshPicker()
-        refreshThread()
-        refreshSwarm()
-        settle()
+        storeChanged()
     }
 
     /// Notes that the older part of `sources` (`total` bytes) loads in the background.
@@ -312,6 +302,12 @@ struct MonitorModel: Sendable {
         refilter(from: 0)
         if let topKey, let index = store.index(of: topKey) { listTop = Self.lowerBound(visible, index) }
         fixSelection()
+        storeChanged()
+    }
+
+    /// What follows any change of the stored messages, once `visible` and the selection are right again: the
+    /// views derived from the store (sparkline, picker counts, thread view, swarm panel), then the layout.
+    private mutating func storeChanged() {
         refreshActivity()
         refreshPicker()
         refreshThread()

@@ -42,12 +42,8 @@ struct MonitorCommand: ParsableCommand {
 
     /// `--stale` in seconds: a whole number followed by s, m or h (a bare number is seconds).
     static func staleSeconds(_ text: String) -> Int64? {
-        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600]
-        let unit = text.last.flatMap { units[$0] }
-        guard let amount = Int64(unit == nil ? Substring(text) : text.dropLast()), amount > 0,
-            case let (seconds, false) = amount.multipliedReportingOverflow(by: unit ?? 1)
-        else { return nil }
-        return seconds
+        let seconds = SettingParser.unitSeconds(text[...], units: ["s": 1, "m": 60, "h": 3600], bare: 1)
+        return seconds.flatMap { $0 > 0 ? $0 : nil }
     }
 
     func validate() throws {

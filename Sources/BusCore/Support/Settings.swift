@@ -44,6 +44,23 @@ package enum SettingParser {
         }
         return .nanoseconds(Int64(value * 1e9))
     }
+
+    /// Whole seconds written as a count and a unit letter (`90s`, `10m`, `2h`): the count times the unit's
+    /// seconds in `units`, or, without a known letter, the bare count times `bare` (nil: a unit is required).
+    ///
+    /// - Returns: nil for anything else, a negative count, or a product past `Int64` (typed text must never trap).
+    package static func unitSeconds(_ text: Substring, units: [Character: Int64], bare: Int64?) -> Int64? {
+        var digits = text
+        var scale = bare
+        if let last = text.last, let unit = units[last] {
+            digits = text.dropLast()
+            scale = unit
+        }
+        guard let scale, let count = Int64(digits), count >= 0,
+            case let (seconds, false) = count.multipliedReportingOverflow(by: scale)
+        else { return nil }
+        return seconds
+    }
 }
 
 extension String {

@@ -17,12 +17,9 @@ enum TimeQuery {
         let text = text.trimmingSpaces
         let refused = Failure(description: "not a time: \(text) (try 14:05, 2026-11-26 14:05, -10m)")
         if text.hasPrefix("-") {
-            guard let unit = text.last, let amount = Int64(text.dropFirst().dropLast()), amount >= 0 else {
-                return .failure(refused)
-            }
-            let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
             // Typed text: a huge amount is refused, never multiplied into an overflow trap.
-            guard let scale = units[unit], case let (seconds, false) = amount.multipliedReportingOverflow(by: scale),
+            let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+            guard let seconds = SettingParser.unitSeconds(text.dropFirst(), units: units, bare: nil),
                 seconds <= Self.longestAgo
             else { return .failure(refused) }
             return .success(BusTimestamp(seconds: now.seconds - seconds, nanoseconds: 0))

@@ -67,6 +67,9 @@ final class BusFeed: Sendable {
         }
     }
 
+    /// How many listeners are registered (tests wait for a `bus_wait` to be listening before they append).
+    var listenerCount: Int { state.withLock { $0.listeners.count } }
+
     func removeListener(_ id: Int) {
         _ = state.withLock { $0.listeners.removeValue(forKey: id) }
     }

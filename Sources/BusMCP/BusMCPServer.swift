@@ -82,6 +82,9 @@ package final class BusMCPServer: Sendable {
         await server.stop()
     }
 
+    /// How many waits and subscriptions listen to the bus's feed (for tests).
+    var feedListenerCount: Int { bus.feed.listenerCount }
+
     /// Stops the bus's tailing thread.
     package func stop() { bus.stop() }
 }

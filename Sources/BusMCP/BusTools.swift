@@ -72,15 +72,6 @@ struct BusTools: Sendable {
         let filter = ToolFilter(types: try arguments.strings("types"), task: try arguments.string("task_id"))
         let timeout =
             try arguments.seconds("timeout_s", in: 0...ToolCatalog.maxWaitSeconds) ?? ToolCatalog.defaultWaitSeconds
-        let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        // Listen before taking the starting point: an append in between still wakes this wait.
-        let listener = bus.feed.addListener { continuation.yield() }
-        defer { bus.feed.removeListener(listener) }
-        let timer = Task {
-            try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-            continuation.finish()
-        }
-        defer { timer.cancel() }
         let path = bus.path
         var (start, clears) = try bus.feed.read { log throws(BusMCPError) in
             guard let since else { return (log.messages.count, log.clears) }
@@ -89,6 +80,17 @@ struct BusTools: Sendable {
             }
             return (index, log.clears)
         }
+        // Listen only after taking the starting point, so that a listener on the feed means "appends from now on
+        // are after the start" (tests wait for it before writing). An append in between is not lost: the loop
+        // reads from `start` before it first waits.
+        let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let listener = bus.feed.addListener { continuation.yield() }
+        defer { bus.feed.removeListener(listener) }
+        let timer = Task {
+            try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+            continuation.finish()
+        }
+        defer { timer.cancel() }
         var iterator = signals.makeAsyncIterator()
         while true {
             let page = try bus.feed.read { log in

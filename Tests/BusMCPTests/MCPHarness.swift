@@ -85,6 +85,19 @@ final class MCPHarness: Sendable {
         return try BusReader.read(path).messages
     }
 
+    /// Returns once a `bus_wait` has taken its starting point and listens to the feed (or the deadline passed), so
+    /// that what a test appends next is, for certain, after the wait's start.
+    static func untilWaiting(_ server: BusMCPServer, deadline: Duration = .seconds(60)) async throws {
+        let end = ContinuousClock.now + deadline
+        while server.feedListenerCount == 0 {
+            guard ContinuousClock.now < end else {
+                Issue.record("no bus_wait was listening within \(deadline)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// Bytes of the bus file (empty when there is none).
     func fileBytes() -> Data { FileManager.default.contents(atPath: path) ?? Data() }
 }

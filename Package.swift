@@ -98,7 +98,11 @@ let package = Package(
         .executableTarget(
             name: "run-agent",
             dependencies: ["BusCLI"],
-            swiftSettings: upcomingFeatures
+            swiftSettings: upcomingFeatures,
+            // Agents start `run-agent bus post` once per message. Exporting every symbol of the statically linked
+            // runtime (27k) made each of the loader's symbol lookups and the runtime's own start-up `dladdr` slow.
+            // (The release build is also linked `-no-pie`, on the command line: see the README's first command.)
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux]))]
         ),
         .executableTarget(
             name: "run-agent-services",

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "bench.sh: needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
 
-swift build -c release --static-swift-stdlib --product run-agent >/dev/null
+swift build -c release --static-swift-stdlib -Xlinker -no-pie --product run-agent >/dev/null
 bin=.build/release/run-agent
 work=$(mktemp -d /tmp/run-agent-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -30,15 +30,26 @@ python3 -m venv "$logs/venv"
 # Bounded coverage-guided fuzzing of the record scanner (libFuzzer); a longer run: scripts/fuzz.sh 600.
 scripts/fuzz.sh 30
 
-# The README's first command builds the release binary with the Swift runtime linked in (`--static-swift-stdlib`:
-# a `post` starts in about half the time): build it the same way and check that it posts and reads.
-swift build -c release --static-swift-stdlib --product run-agent
+# The README's first command builds the release binary with the Swift runtime linked in (`--static-swift-stdlib`)
+# at a fixed address (`-Xlinker -no-pie`: no relocating the runtime at each start), which together make a `post`
+# start in a third of the time: build it the same way, check that it is such a binary, and that it posts and reads.
+# The build is the README's own first command (between `setup.sh &&` and `&& .build/release/run-agent`), so that
+# a command that stopped working fails here: `swift run` once refused `--static-swift-stdlib` unnoticed.
+readme_build=$(sed -n '4p' README.md | sed -E 's/^scripts\/setup\.sh && //; s/ && \.build\/release\/run-agent .*$//')
+[[ $readme_build == "swift build "* ]] || { echo "test.sh: README line 4 is not 'setup && swift build ... && run'" >&2; exit 1; }
+read -ra readme_words <<<"$readme_build"
+"${readme_words[@]}"
+release_flags=(-c release --static-swift-stdlib -Xlinker -no-pie)
+if ! readelf -h .build/release/run-agent | grep -qE "Type: +EXEC"; then
+    echo "test.sh: .build/release/run-agent is position-independent; the release build lost -no-pie" >&2
+    exit 1
+fi
 release_bus="$logs/MESSAGE-BUS.md"
 .build/release/run-agent bus post --bus "$release_bus" --project ci --body "release smoke test 🎉" >/dev/null
 .build/release/run-agent bus read --bus "$release_bus" --json | grep -q '"body":"release smoke test 🎉"'
 # `serve` and `mcp` live in run-agent-services (its static link needs libcurl's headers: setup.sh), which
 # run-agent execs: build it the same way and check that both commands reach it.
-swift build -c release --static-swift-stdlib --product run-agent-services
+swift build "${release_flags[@]}" --product run-agent-services
 .build/release/run-agent bus serve --help | grep -q "USAGE: run-agent bus serve"
 .build/release/run-agent bus mcp --help | grep -q "USAGE: run-agent bus mcp"
 

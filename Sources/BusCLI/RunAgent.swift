@@ -10,7 +10,7 @@ package enum RunAgentMain {
             Terminal.error(violation.description)
             RunAgentCommand.exit(withError: ExitCode(violation.exitCode))
         }
-        runPostDirectly()
+        runDirectly()
         ServicesLauncher.execIfAsked(Array(CommandLine.arguments.dropFirst()))
         run(RunAgentCommand.self)
     }
@@ -44,25 +44,37 @@ package enum RunAgentMain {
         Root.exit(withError: ExitCode(code.rawValue))
     }
 
-    /// Runs `run-agent bus post ...` parsed as `post` alone, and exits; returns when it must go the usual way.
+    /// Runs `run-agent bus post|read|poll ...` parsed as that command alone, and exits; returns when it must go
+    /// the usual way.
     ///
-    /// Agents run `post` once per message. ArgumentParser reflects every option of the commands it parses, and
-    /// each new type it inspects costs a scan of all the binary's protocol conformances: most of `post`'s
-    /// start-up. The usual shapes are parsed by hand (`PostArguments.parseCommon`); others by `PostCommand` alone
-    /// (not from the root); help, and anything that does not parse, go the usual way, so usage and errors read
-    /// the same.
-    private static func runPostDirectly() {
+    /// Agents run `post` once per message and `read`/`poll` in loops. ArgumentParser reflects every option of the
+    /// commands it parses from the root, and each new type it inspects costs a scan of all the binary's protocol
+    /// conformances: most of a short command's start-up. The usual `post` shapes are parsed by hand
+    /// (`PostArguments.parseCommon`); other `post`s, `read` and `poll` by their command alone (not from the root);
+    /// help, and anything that does not parse, go the usual way, so usage and errors read the same.
+    private static func runDirectly() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        guard arguments.count >= 2, arguments[0] == "bus", arguments[1] == "post",
+        guard arguments.count >= 2, arguments[0] == "bus",
             !arguments.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "help" })
         else { return }
-        let postArguments = Array(arguments.dropFirst(2))
+        let rest = Array(arguments.dropFirst(2))
         do {
-            if let parsed = PostArguments.parseCommon(postArguments) {
-                try parsed.run()
-            } else {
-                guard let command = try? PostCommand.parse(postArguments) else { return }
+            switch arguments[1] {
+            case "post":
+                if let parsed = PostArguments.parseCommon(rest) {
+                    try parsed.run()
+                } else {
+                    guard let command = try? PostCommand.parse(rest) else { return }
+                    try command.run()
+                }
+            case "read":
+                guard let command = try? ReadCommand.parse(rest) else { return }
                 try command.run()
+            case "poll":
+                guard let command = try? PollCommand.parse(rest) else { return }
+                try command.run()
+            default:
+                return
             }
             PostCommand.exit()
         } catch {

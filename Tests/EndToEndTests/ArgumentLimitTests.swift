@@ -30,7 +30,9 @@ import Testing
             let result = try sandbox.bus(arguments, timeout: .seconds(20))
             let elapsed = ContinuousClock.now - start
             #expect(!result.timedOut, "still parsing after 20 s")
-            #expect(elapsed < .seconds(1), "answered after \(elapsed)")
+            // Quadratic parsing took minutes; a loaded CI machine can take a second to start a child with 200k
+            // arguments, so the bound separates the two without timing the machine.
+            #expect(elapsed < .seconds(10), "answered after \(elapsed)")
             #expect(result.status == 65, "\(result.stderr)")
             #expect(result.stderr == "run-agent: invalid message: 100000 --meta pairs, at most 256\n")
             #expect(!FileManager.default.fileExists(atPath: bus))
@@ -82,7 +84,7 @@ import Testing
             let start = ContinuousClock.now
             let result = try sandbox.bus(arguments, timeout: .seconds(20))
             #expect(!result.timedOut)
-            #expect(ContinuousClock.now - start < .seconds(1))
+            #expect(ContinuousClock.now - start < .seconds(10), "quadratic parsing takes minutes")
             #expect(result.status == 64, "\(result.stderr)")
             #expect(result.stderrLines.count == 1)
             #expect(result.stderr.contains("too many command-line arguments"), "\(result.stderr)")

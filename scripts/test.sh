@@ -44,6 +44,14 @@ if ! readelf -h .build/release/run-agent | grep -qE "Type: +EXEC"; then
     echo "test.sh: .build/release/run-agent is position-independent; the release build lost -no-pie" >&2
     exit 1
 fi
+# The static runtime's link exports every symbol (27k) unless Package.swift's --no-export-dynamic holds: the loader's
+# lookups and the runtime's start-up dladdr then slow every command. Counted on the release binary: a debug build
+# uses the shared runtime and exports nothing of its own either way.
+exported=$(readelf --dyn-syms -W .build/release/run-agent | awk 'NR > 3 && $7 != "UND"' | wc -l)
+if ((exported > 100)); then
+    echo "test.sh: .build/release/run-agent exports $exported symbols of its own; --no-export-dynamic was lost" >&2
+    exit 1
+fi
 release_bus="$logs/MESSAGE-BUS.md"
 .build/release/run-agent bus post --bus "$release_bus" --project ci --body "release smoke test 🎉" >/dev/null
 .build/release/run-agent bus read --bus "$release_bus" --json | grep -q '"body":"release smoke test 🎉"'

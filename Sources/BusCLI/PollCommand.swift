@@ -137,7 +137,12 @@ enum PollShortcut {
     /// message whose id comes from its line number (the tailer reports and numbers those).
     /// - Throws: `BusError` when the bus cannot be read.
     static func answer(_ path: String, since: String, filter: MessageFilter) throws(BusError) -> [BusMessage]? {
-        let handle = try BusFile.open(path, flags: O_RDONLY)
+        let handle: FileHandle
+        do {
+            handle = try BusFile.open(path, flags: O_RDONLY)
+        } catch .system(_, _, let code) where code == ENOENT {
+            return nil  // deleted since it was checked: the tailer says what that means
+        }
         let start = try BusReader.suffixStart(handle) { messages in messages.contains { $0.msgID == since } }
         var messages: [BusMessage] = []
         var plain = true

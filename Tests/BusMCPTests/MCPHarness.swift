@@ -85,8 +85,10 @@ final class MCPHarness: Sendable {
         return try BusReader.read(path).messages
     }
 
-    /// Returns once a `bus_wait` has taken its starting point and listens to the feed (or the deadline passed), so
-    /// that what a test appends next is, for certain, after the wait's start.
+    /// Returns once a `bus_wait` listens to the feed (or the deadline passed).
+    ///
+    /// A listening wait has taken its starting point, so what a test appends next is, for certain, after it. It
+    /// counts every listener, resource subscriptions too: call it only while no subscription is open.
     static func untilWaiting(_ server: BusMCPServer, deadline: Duration = .seconds(60)) async throws {
         let end = ContinuousClock.now + deadline
         while server.feedListenerCount == 0 {

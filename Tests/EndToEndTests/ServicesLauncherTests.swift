@@ -16,21 +16,6 @@ import Testing
         }
     }
 
-    /// Issue 8, target 5: a `post` starts quickly.
-    ///
-    /// Agents start `run-agent bus post` once per message. A symbol table exported whole (27k symbols of the static
-    /// runtime) made every symbol lookup of the loader and the runtime's own `dladdr` slow; Package.swift links `run-agent` with `--no-export-dynamic` (and scripts/test.sh checks that the release
-    /// build is `-no-pie`: half of the rest was relocating the runtime). A post took 5.9-6.1 ms before, 3.2-3.3 ms
-    /// with both, 4.5-4.8 ms with this one alone.
-    @Test func runAgentExportsNoSymbolsOfItsOwn() throws {
-        try withSandbox { sandbox in
-            let symbols = try sandbox.run("/usr/bin/readelf", ["--dyn-syms", "-W", Binary.path])
-            #expect(symbols.status == 0, "\(symbols.stderr)")
-            let count = symbols.stdout.split(separator: "\n").count
-            #expect(count < 3000, "\(count) lines of dynamic symbols: the executable exports its own again")
-        }
-    }
-
     @Test func serveAndMcpHelpComeFromTheServicesExecutable() throws {
         try withSandbox { sandbox in
             for (words, expected) in [

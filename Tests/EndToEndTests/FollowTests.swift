@@ -156,6 +156,53 @@ import Testing
         }
     }
 
+    /// A bus in a folder its reader may enter but not list (0711, as a shared runs root may be).
+    ///
+    /// inotify refuses to watch such a folder (EACCES), and `poll` failed with exit 74 whenever it had to wait
+    /// (found in review: it succeeded only when the answer was already there). The tailer polls `stat` there
+    /// instead, as it does when inotify's limits are used up. Run as an unprivileged user when the tests run as
+    /// root (root may watch anything).
+    @Test func pollWaitsInAFolderItMayEnterButNotList() throws {
+        try withSandbox { sandbox in
+            let folder = sandbox.path + "/entry-only"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            let bus = folder + "/bus.md"
+            let last = try sandbox.post(bus, "only")
+            for path in [sandbox.base, sandbox.path, folder] { #expect(chmod(path, 0o711) == 0) }
+            let asOther = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+            if !asOther { print("note: not root, the folder's owner polls it (inotify may watch it)") }
+            let command = asOther ? "/usr/bin/setpriv" : Binary.path
+            let prefix = asOther ? ["--reuid=65534", "--regid=65534", "--clear-groups", Binary.path, "bus"] : ["bus"]
+
+            let timedOut = try sandbox.run(
+                command,
+                prefix + ["poll", "--bus", bus, "--since", last, "--timeout", "0.5"],
+                timeout: .seconds(30)
+            )
+            #expect(timedOut.status == 124, "\(timedOut.stderr)")
+            #expect(timedOut.stderr.isEmpty)
+
+            let poller = try sandbox.start(command, prefix + ["poll", "--bus", bus, "--since", last])
+            defer { poller.kill() }
+            try #require(
+                waitUntil(deadline: .seconds(20)) { poller.process.isRunning && Self.holdsOpen(poller.pid, bus) },
+                "the poller never opened the bus: \(poller.stderr)"
+            )
+            try sandbox.post(bus, "answer ✅")
+            #expect(poller.waitForExit(timeout: .seconds(20)))
+            #expect(poller.process.terminationStatus == 0, "\(poller.stderr)")
+            #expect(poller.stdout.hasSuffix("(FACT) answer ✅\n"))
+        }
+    }
+
+    /// The process has `path` open (a poller past its start-up).
+    private static func holdsOpen(_ pid: Int32, _ path: String) -> Bool {
+        let fds = "/proc/\(pid)/fd"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: fds)) ?? []).contains { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: fds + "/" + fd)) == path
+        }
+    }
+
     @Test func unknownSinceIsAnError() throws {
         try withSandbox { sandbox in
             let bus = sandbox.file("bus.md")

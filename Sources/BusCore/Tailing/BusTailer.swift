@@ -122,14 +122,15 @@ package final class BusTailer {
     }
 
     /// An inotify instance watching `directory`, or nil when the system's inotify limits are reached (a monitor
-    /// of a project with hundreds of tasks): the tailer then polls `stat` instead of failing.
+    /// of a project with hundreds of tasks) or the folder may be entered but not read (mode 0711, a shared runs
+    /// root: inotify needs read access): the tailer then polls `stat` instead of failing.
     private static func watchFolder(_ directory: String) throws(BusError) -> InotifyWatcher? {
-        let exhausted: Set<Int32> = [EMFILE, ENFILE, ENOSPC, ENOMEM]
+        let unwatchable: Set<Int32> = [EMFILE, ENFILE, ENOSPC, ENOMEM, EACCES]
         do {
             let watcher = try InotifyWatcher()
             _ = try watcher.add(directory, mask: InotifyWatcher.directoryMask)
             return watcher
-        } catch .system(_, _, let code) where exhausted.contains(code) {
+        } catch .system(_, _, let code) where unwatchable.contains(code) {
             return nil
         }
     }

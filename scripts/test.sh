@@ -39,7 +39,10 @@ readme_build=$(sed -n '4p' README.md | sed -E 's/^scripts\/setup\.sh && //; s/ &
 [[ $readme_build == "swift build "* ]] || { echo "test.sh: README line 4 is not 'setup && swift build ... && run'" >&2; exit 1; }
 read -ra readme_words <<<"$readme_build"
 "${readme_words[@]}"
-release_flags=(-c release --static-swift-stdlib -Xlinker -no-pie)
+# run-agent-services is built with the same flags: the README's words between `swift build` and `--product run-agent`.
+count=${#readme_words[@]}
+[[ "${readme_words[*]:count-2}" == "--product run-agent" ]] || { echo "test.sh: README line 4 does not end in '--product run-agent'" >&2; exit 1; }
+release_flags=("${readme_words[@]:2:count-4}")
 if ! readelf -h .build/release/run-agent | grep -qE "Type: +EXEC"; then
     echo "test.sh: .build/release/run-agent is position-independent; the release build lost -no-pie" >&2
     exit 1

@@ -150,8 +150,8 @@ enum PollShortcut {
             if item.dependsOnLineNumbers { plain = false }
             if case .message(let message, _) = item { messages.append(message) }
         }
-        guard plain, let index = messages.firstIndex(where: { $0.msgID == since }) else { return nil }
-        let found = messages[(index + 1)...].filter(filter.matches)
+        guard plain, let after = try? BusReader.messages(messages, after: since, path: path) else { return nil }
+        let found = after.filter(filter.matches)
         return found.isEmpty ? nil : found
     }
 }

@@ -109,12 +109,7 @@ import Testing
             )
             // The post has the bus open once it is trying for the lock; from then on the holder keeps it waiting
             // until it is killed, so the wait is at least this pause however slow the machine.
-            let fds = "/proc/\(poster.pid)/fd"
-            let trying = waitUntil(deadline: .seconds(20)) {
-                ((try? FileManager.default.contentsOfDirectory(atPath: fds)) ?? []).contains { fd in
-                    (try? FileManager.default.destinationOfSymbolicLink(atPath: fds + "/" + fd)) == bus
-                }
-            }
+            let trying = waitUntil(deadline: .seconds(20)) { holdsOpen(poster.pid, bus) }
             try #require(trying, "the post never opened the bus")
             Thread.sleep(forTimeInterval: 0.3)
             #expect(poster.process.isRunning, "the post did not wait for the lock: \(poster.stderr)")

@@ -15,14 +15,6 @@ import Testing
         return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
     }
 
-    /// True once the process holds an inotify descriptor (it is watching).
-    private func watching(_ pid: Int32) -> Bool {
-        listing("/proc/\(pid)/fd").contains { name in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(name)"))?.contains("inotify")
-                ?? false
-        }
-    }
-
     /// Issue 6, defect 4: a line appended by hand after a Go-written record belongs to its body, live too:
     /// `read --follow` prints the message again, marked revised, as a fresh read returns it.
     @Test(arguments: [false, true])
@@ -185,21 +177,13 @@ import Testing
             let poller = try sandbox.start(command, prefix + ["poll", "--bus", bus, "--since", last])
             defer { poller.kill() }
             try #require(
-                waitUntil(deadline: .seconds(20)) { poller.process.isRunning && Self.holdsOpen(poller.pid, bus) },
+                waitUntil(deadline: .seconds(20)) { poller.process.isRunning && holdsOpen(poller.pid, bus) },
                 "the poller never opened the bus: \(poller.stderr)"
             )
             try sandbox.post(bus, "answer ✅")
             #expect(poller.waitForExit(timeout: .seconds(20)))
             #expect(poller.process.terminationStatus == 0, "\(poller.stderr)")
             #expect(poller.stdout.hasSuffix("(FACT) answer ✅\n"))
-        }
-    }
-
-    /// The process has `path` open (a poller past its start-up).
-    private static func holdsOpen(_ pid: Int32, _ path: String) -> Bool {
-        let fds = "/proc/\(pid)/fd"
-        return ((try? FileManager.default.contentsOfDirectory(atPath: fds)) ?? []).contains { fd in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: fds + "/" + fd)) == path
         }
     }
 

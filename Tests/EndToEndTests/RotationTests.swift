@@ -7,21 +7,6 @@ import Testing
 /// Followers across rotations (issue 7, defect 1 and the "rotated" wording of defect 5): every message exactly
 /// once, archives deleted before a follower reached them reported with a count.
 @Suite struct RotationTests {
-    /// True once the process holds an inotify descriptor (it is watching).
-    private func watching(_ pid: Int32) -> Bool {
-        listing("/proc/\(pid)/fd").contains { name in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(name)"))?.contains("inotify")
-                ?? false
-        }
-    }
-
-    /// True when process `pid` has `path` open (its tailer opened the bus, not only its inotify instance).
-    private func holdsOpen(_ pid: Int32, _ path: String) -> Bool {
-        listing("/proc/\(pid)/fd").contains { name in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(name)")) == path
-        }
-    }
-
     /// The bodies of `read` text lines, in order.
     private func bodies(_ output: String) -> [Substring] {
         output.split(separator: "\n").map { $0.split(separator: ") ", maxSplits: 1).last ?? "" }

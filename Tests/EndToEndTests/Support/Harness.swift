@@ -244,6 +244,21 @@ func listing(_ path: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
 }
 
+/// True once process `pid` holds an inotify descriptor (it is watching).
+func watching(_ pid: Int32) -> Bool {
+    listing("/proc/\(pid)/fd").contains { name in
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(name)"))?.contains("inotify")
+            ?? false
+    }
+}
+
+/// True when process `pid` has `path` open (a tailer or a writer past its start-up, not only its inotify instance).
+func holdsOpen(_ pid: Int32, _ path: String) -> Bool {
+    listing("/proc/\(pid)/fd").contains { name in
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(name)")) == path
+    }
+}
+
 /// Drops one trailing line break (`\r\n`, `\n` or `\r`), which the bus format does not keep.
 func withoutOneLineBreak(_ body: String) -> String {
     var bytes = Array(body.utf8)[...]

@@ -150,6 +150,27 @@ struct MessagePrinter {
         output.append(raw: "\n")
     }
 
+    /// `append` for a message as the scanner found it: its fields are copied from the file's bytes when they
+    /// can be (`ScannedRecord.plain`), else the message is built.
+    func append(_ record: ScannedRecord, to output: inout JSONBuffer) {
+        guard let plain = record.plain else { return append(record.message, to: &output) }
+        if json {
+            MessageJSON.encode(plain, into: &output)
+        } else {
+            output.append(raw: "[")
+            plain.timestamp.appendHumanReadable(to: &output.bytes)
+            output.append(raw: "] (")
+            TerminalText.append(utf8: plain.type, keepTabs: false, keepLineBreaks: false, to: &output.bytes)
+            output.append(raw: ") ")
+            if raw {
+                output.append(raw: plain.body)
+            } else {
+                TerminalText.append(utf8: plain.body, to: &output.bytes)
+            }
+        }
+        output.append(raw: "\n")
+    }
+
     /// Writes the output out once it has grown to a chunk.
     static func flushIfFull(_ output: inout JSONBuffer) {
         if output.bytes.count >= chunkSize { flush(&output) }
@@ -182,6 +203,11 @@ struct MessageFilter {
 
     func matches(_ message: BusMessage) -> Bool {
         (types.isEmpty || types.contains(message.type)) && (task == nil || message.taskID == task)
+    }
+
+    /// `matches` for a message not built yet.
+    func matches(_ record: ScannedRecord) -> Bool {
+        (types.isEmpty || types.contains(record.type)) && (task == nil || record.taskID == task)
     }
 }
 
@@ -229,6 +255,11 @@ struct MessageSelection {
         }
         return nil
     }
+
+    /// Messages taken from now on are selected by `filter` alone and printed at once.
+    ///
+    /// That is when `since` was seen and no `--tail` keeps them back (`take` would count nothing that matters).
+    var printsAtOnce: Bool { sinceFound && tail == 0 }
 
     /// The kept messages (the last `tail` selected ones), oldest first.
     var kept: [BusMessage] { Array(ring[ringStart...] + ring[..<ringStart]) }

@@ -89,15 +89,23 @@ struct ReadCommand: ParsableCommand {
             var output = JSONBuffer()
             var malformed: [MalformedRecord] = []
             var needsLines = false
-            try BusReader.stream(handle, from: start.cursor) { item in
-                if !start.linesKnown && item.dependsOnLineNumbers { needsLines = true }
-                switch item {
-                case .message(let message, _), .revised(let message, _):
-                    guard let shown = selection.take(message) else { return }
-                    printer.append(shown, to: &output)
+            try BusReader.streamRecords(handle, from: start.cursor) { event in
+                switch event {
+                case .record(let record, _):
+                    if !start.linesKnown && record.dependsOnLineNumbers { needsLines = true }
+                    if selection.printsAtOnce {
+                        // A whole-bus read: written from the file's bytes, no message built.
+                        guard filter.matches(record) else { return }
+                        printer.append(record, to: &output)
+                    } else {
+                        guard let shown = selection.take(record.message) else { return }
+                        printer.append(shown, to: &output)
+                    }
                     // Held back while the part read may have to be read again with true line numbers.
                     if start.linesKnown { MessagePrinter.flushIfFull(&output) }
-                case .malformed(let record): malformed.append(record)
+                case .malformed(let record):
+                    needsLines = needsLines || !start.linesKnown
+                    malformed.append(record)
                 }
             }
             if needsLines {

@@ -13,7 +13,7 @@ import Testing
         var timestampUnparseable: Bool
 
         init(_ header: RecordHeader) {
-            message = header.message(body: "", line: 7, previous: .zero)
+            message = header.message(body: "", line: 7, timestamp: header.timestamp ?? .zero)
             bodyBytes = header.bodyBytes
             bodyEscaped = header.bodyEscaped
             hasChecksumKey = header.hasChecksumKey
@@ -24,7 +24,7 @@ import Testing
     static func decode(_ text: String, flat: Bool) -> Meaning? {
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBufferPointer { buffer in
-            if flat { return FlatHeader.decode(buffer[...]).map(Meaning.init) }
+            if flat { return FlatHeader.decode(buffer[...]).map { Meaning($0.header(in: buffer)) } }
             guard case .success(let header) = RecordHeader.decodeYAML(buffer[...]) else { return nil }
             return Meaning(header)
         }
@@ -44,6 +44,12 @@ import Testing
         "msg_id: MSG-1\ntype: FACT\ncrc32c: 0badf00d\n",
         "msg_id: MSG-1\ntype: FACT\nproject_id: emoji 🎉 and 日本語\n",
         "msg_id: MSG-20261126-090000-000000001-PID00042-0001\ntype: FACT\n",
+        // `body_bytes` is read from the bytes as `Int(String)` reads it.
+        "msg_id: MSG-1\ntype: FACT\nbody_bytes: +12\n",
+        "msg_id: MSG-1\ntype: FACT\nbody_bytes: 0012\n",
+        "msg_id: MSG-1\ntype: FACT\nbody_bytes: 99999999999999999999\n",
+        "msg_id: MSG-1\ntype: FACT\nbody_bytes: 9223372036854775807\n",
+        "msg_id: MSG-1\ntype: FACT\nbody_bytes: 12abc\n",
     ]
 
     @Test(arguments: flatHeaders)

@@ -7,23 +7,27 @@ import Darwin
 /// The header shape both writers produce for a message without parents, links or meta: one `key: value` line
 /// per field at the left margin, each value plain or a double-quoted string without escapes.
 ///
-/// Read straight from the bytes into the header's fields, with no YAML tree, key strings or pair list on the
-/// way: a whole-bus read decodes one header per record and spent a third of its time there. Anything else (other
-/// keys, nesting, quoting, comments, blank lines, a header that names neither id nor type) is left to the YAML
-/// path, which gives the same answer for this shape (`FlatHeaderTests` checks it on every shape it accepts).
-/// Written on raw pointers and integer ranges: generic slice code here cost more than the parsing itself.
+/// Read straight from the bytes into byte ranges of the header's fields, with no YAML tree, key strings or pair
+/// list on the way, and no `String` until a message is asked for: a whole-bus read decodes one header per record
+/// and spent a third of its time there, and `read --json` writes the ranges out as they are. Anything else
+/// (other keys, nesting, quoting, comments, blank lines, a header that names neither id nor type) is left to the
+/// YAML path, which gives the same answer for this shape (`FlatHeaderTests` checks it on every shape it
+/// accepts). Written on raw pointers and integer ranges: generic slice code here cost more than the parsing.
 struct FlatHeader {
     private let base: UnsafePointer<UInt8>
+    /// The index of `base` in the scanned buffer (`FlatFields.origin`).
+    private let origin: Int
 
-    /// The header, or nil when it is not of the flat shape.
-    static func decode(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) -> RecordHeader? {
+    /// The header's fields as ranges of the buffer `bytes` is a slice of, or nil when it is not of the flat shape.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) -> FlatFields? {
         let buffer = UnsafeBufferPointer(rebasing: bytes)
-        guard let base = buffer.baseAddress else { return nil }
-        return FlatHeader(base: base).decode(count: buffer.count)
+        // Spans are 32-bit: a header of 4 GiB (a single line; no writer makes one) goes the YAML way.
+        guard let base = buffer.baseAddress, buffer.count < UInt32.max else { return nil }
+        return FlatHeader(base: base, origin: bytes.startIndex).decode(count: buffer.count)
     }
 
-    private func decode(count: Int) -> RecordHeader? {
-        var header = RecordHeader()
+    private func decode(count: Int) -> FlatFields? {
+        var header = FlatFields(origin: origin)
         var lineStart = 0
         while lineStart < count {
             let feed = memchr(base + lineStart, 0x0A, count - lineStart).map {
@@ -34,7 +38,7 @@ struct FlatHeader {
             guard let (key, value) = split(lineStart, lineEnd), set(key, value, in: &header) else { return nil }
             lineStart = (feed ?? count) + 1
         }
-        guard !header.msgID.isEmpty || !header.fields.type.isEmpty else { return nil }
+        guard !header.msgID.isEmpty || !header.type.isEmpty else { return nil }
         return header
     }
 
@@ -67,12 +71,18 @@ struct FlatHeader {
             return nil  // quotes, flow collections, block scalars, anchors, tags, comments, indicators
         default: break
         }
-        for position in start..<end {
+        var position = start
+        while position < end {
+            // Eight bytes at a time past words with none of the bytes looked at below (most values).
+            if position + 8 <= end, !Self.mayHoldIndicator(base + position) {
+                position += 8
+                continue
+            }
             switch base[position] {
             case 0x23 where base[position - 1] == 0x20 || base[position - 1] == 0x09: return nil  // a comment
             case 0x3A where position + 1 == end || base[position + 1] == 0x20: return nil
             case 0x00..<0x09, 0x0B..<0x20, 0x7F: return nil
-            default: continue
+            default: position += 1
             }
         }
         var trimmed = end
@@ -90,33 +100,117 @@ struct FlatHeader {
         range.count == literal.utf8CodeUnitCount && memcmp(base + range.lowerBound, literal.utf8Start, range.count) == 0
     }
 
+    /// Whether the eight bytes at `bytes` may hold a control byte, `#`, `:` or DEL (a word test that can flag
+    /// a byte next to a real one, never miss one).
+    private static func mayHoldIndicator(_ bytes: UnsafePointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let word = UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self)
+        func equal(_ byte: UInt64) -> UInt64 {
+            let difference = word ^ (ones &* byte)
+            return (difference &- ones) & ~difference
+        }
+        let control = (word &- ones &* 0x20) & ~word
+        return (control | equal(0x23) | equal(0x3A) | equal(0x7F)) & highs != 0
+    }
+
     private static func isKeyByte(_ byte: UInt8) -> Bool {
         (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || (byte >= 0x30 && byte <= 0x39)
     }
 
-    private func string(_ range: Range<Int>) -> String {
-        String(decoding: UnsafeBufferPointer(start: base + range.lowerBound, count: range.count), as: UTF8.self)
+    /// The decimal number in `range` (`body_bytes`), as `Int(String)` reads it: an optional `+`, digits only,
+    /// nil on overflow. (A value starting with `-` is not of the flat shape.)
+    private func number(_ range: Range<Int>) -> Int? {
+        var digits = range
+        if let first = digits.first, base[first] == 0x2B { digits = digits.dropFirst() }
+        guard !digits.isEmpty else { return nil }
+        var value = 0
+        for position in digits {
+            let digit = Int(base[position]) &- 0x30
+            guard digit >= 0, digit <= 9 else { return nil }
+            let (scaled, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = scaled.addingReportingOverflow(digit)
+            guard !overflow, !carry else { return nil }
+            value = sum
+        }
+        return value
     }
 
     /// Sets the field `key` names from `value`; false for a key the flat shape does not cover.
-    private func set(_ key: Range<Int>, _ value: Range<Int>, in header: inout RecordHeader) -> Bool {
+    private func set(_ key: Range<Int>, _ value: Range<Int>, in header: inout FlatFields) -> Bool {
+        let stored = FieldSpan(
+            start: UInt32(truncatingIfNeeded: value.lowerBound),
+            end: UInt32(truncatingIfNeeded: value.upperBound)
+        )
         switch key.count {
         case 2 where matches(key, "ts"):
             header.timestamp = BusTimestamp(
                 rfc3339: UnsafeBufferPointer(start: base + value.lowerBound, count: value.count)
             )
             header.timestampUnparseable = header.timestamp == nil
-        case 4 where matches(key, "type"): header.fields.type = string(value)
-        case 6 where matches(key, "msg_id"): header.msgID = string(value)
-        case 6 where matches(key, "run_id"): header.fields.runID = string(value)
+        case 4 where matches(key, "type"): header.type = stored
+        case 6 where matches(key, "msg_id"): header.msgID = stored
+        case 6 where matches(key, "run_id"): header.runID = stored
         case 6 where matches(key, "crc32c"): header.hasChecksumKey = true
-        case 7 where matches(key, "task_id"): header.fields.taskID = string(value)
-        case 8 where matches(key, "issue_id"): header.fields.issueID = string(value)
-        case 10 where matches(key, "project_id"): header.fields.projectID = string(value)
-        case 10 where matches(key, "body_bytes"): header.bodyBytes = Int(string(value)).flatMap { $0 >= 0 ? $0 : nil }
+        case 7 where matches(key, "task_id"): header.taskID = stored
+        case 8 where matches(key, "issue_id"): header.issueID = stored
+        case 10 where matches(key, "project_id"): header.projectID = stored
+        case 10 where matches(key, "body_bytes"): header.bodyBytes = number(value)
         case 11 where matches(key, "body_escape"): header.bodyEscaped = matches(value, "dashes")
         default: return false
         }
         return true
     }
+}
+
+/// The fields of a flat header as spans of the scanned buffer (an empty span: absent or empty), and the framing
+/// keys read from them.
+///
+/// Kept small (spans are 32-bit offsets from the header's start): the scanner copies a header several times
+/// on its way from the probe to the reader, and those copies were a tenth of a whole-bus read.
+struct FlatFields {
+    /// The buffer index the spans count from: the header's first byte.
+    var origin = 0
+    var msgID = FieldSpan()
+    var type = FieldSpan()
+    var projectID = FieldSpan()
+    var taskID = FieldSpan()
+    var runID = FieldSpan()
+    var issueID = FieldSpan()
+    var timestamp: BusTimestamp?
+    var bodyBytes: Int?
+    var timestampUnparseable = false
+    var bodyEscaped = false
+    var hasChecksumKey = false
+
+    /// The buffer indices of `span`.
+    func range(_ span: FieldSpan) -> Range<Int> { (origin + Int(span.start))..<(origin + Int(span.end)) }
+
+    /// The header with its text fields made strings from `buffer`, the buffer the spans index.
+    func header(in buffer: UnsafeBufferPointer<UInt8>) -> RecordHeader {
+        func string(_ span: FieldSpan) -> String {
+            span.isEmpty ? "" : String(decoding: UnsafeBufferPointer(rebasing: buffer[range(span)]), as: UTF8.self)
+        }
+        var header = RecordHeader()
+        header.msgID = string(msgID)
+        header.timestamp = timestamp
+        header.timestampUnparseable = timestampUnparseable
+        header.fields.type = string(type)
+        header.fields.projectID = string(projectID)
+        header.fields.taskID = string(taskID)
+        header.fields.runID = string(runID)
+        header.fields.issueID = string(issueID)
+        header.bodyBytes = bodyBytes
+        header.bodyEscaped = bodyEscaped
+        header.hasChecksumKey = hasChecksumKey
+        return header
+    }
+}
+
+/// Where a field's text lies in a header: byte offsets from its start.
+struct FieldSpan {
+    var start: UInt32 = 0
+    var end: UInt32 = 0
+
+    var isEmpty: Bool { start == end }
 }

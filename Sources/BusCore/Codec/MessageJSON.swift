@@ -33,6 +33,27 @@ package enum MessageJSON {
         json.append(raw: "}")
     }
 
+    /// Appends the object for a message whose fields are still bytes of the file: the same text as `encode` of
+    /// the built message, without making it.
+    package static func encode(_ record: PlainRecord, into json: inout JSONBuffer) {
+        json.append(raw: "{\"msg_id\":")
+        json.append(utf8: record.msgID)
+        json.append(raw: ",\"timestamp\":\"")
+        record.timestamp.appendRFC3339(to: &json.bytes)
+        json.append(raw: "\"")
+        if record.timestampInferred { json.append(raw: ",\"timestamp_inferred\":true") }
+        json.append(raw: ",\"type\":")
+        json.append(utf8: record.type)
+        json.append(raw: ",\"project_id\":")
+        json.append(utf8: record.projectID)
+        appendOptional(",\"task_id\":", record.taskID, into: &json)
+        appendOptional(",\"run_id\":", record.runID, into: &json)
+        appendOptional(",\"issue_id\":", record.issueID, into: &json)
+        json.append(raw: ",\"body\":")
+        json.append(utf8: record.body)
+        json.append(raw: "}")
+    }
+
     /// The object for `message` as text.
     package static func encode(_ message: BusMessage) -> String {
         var json = JSONBuffer(capacity: message.body.utf8.count + 256)
@@ -80,6 +101,17 @@ package enum MessageJSON {
         guard !value.isEmpty else { return }
         json.append(raw: key)
         json.append(string: value)
+    }
+
+    /// `appendOptional` for a field still in bytes.
+    private static func appendOptional(
+        _ key: StaticString,
+        _ value: UnsafeBufferPointer<UInt8>,
+        into json: inout JSONBuffer
+    ) {
+        guard !value.isEmpty else { return }
+        json.append(raw: key)
+        json.append(utf8: value)
     }
 
     /// A string map with sorted keys.

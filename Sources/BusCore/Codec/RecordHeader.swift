@@ -24,15 +24,10 @@ struct RecordHeader {
     /// A header with no fields set, for `FlatHeader` to fill.
     init() {}
 
-    /// Decodes the header bytes between the `---` lines.
+    /// Decodes the header bytes between the `---` lines through the YAML parser: every shape of header, the flat
+    /// one included (the scanner tries `FlatHeader` first).
     /// - Returns: the header, or why it is not one (not a YAML mapping, neither an id nor a type, a field of the
     ///   wrong shape).
-    static func decode(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) -> Result<RecordHeader, HeaderError> {
-        if let flat = FlatHeader.decode(bytes) { return .success(flat) }
-        return decodeYAML(bytes)
-    }
-
-    /// `decode` through the YAML parser: every shape of header, the flat one included.
     static func decodeYAML(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) -> Result<RecordHeader, HeaderError> {
         switch HeaderYAML.parse(bytes) {
         case .failure(.invalid(let reason)): return .failure(HeaderError(reason: "header is not valid YAML: \(reason)"))
@@ -245,18 +240,21 @@ struct RecordHeader {
         return out
     }
 
+    /// The type of a message whose header names none.
+    static let unknownType = "UNKNOWN"
+
     /// The message of this header with `body`.
     /// - Parameters:
     ///   - body: the body text.
     ///   - line: the header's first line, naming a message without an id (`NOID-<line>`).
-    ///   - previous: the time of the record before, for a header with no time and an id that carries none.
+    ///   - timestamp: the message's time: the header's, else the one its id carries, else the record before's.
     /// - Returns: the message, its type `UNKNOWN` when the header has none.
-    func message(body: String, line: Int, previous: BusTimestamp) -> BusMessage {
-        // Built in one go: this runs once per record of every read.
+    func message(body: String, line: Int, timestamp: BusTimestamp) -> BusMessage {
+        // Built in one go: this runs once per record of every read that builds messages.
         BusMessage(
             msgID: msgID.isEmpty ? LineNamedID.unnamed(line: line) : msgID,
-            timestamp: timestamp ?? BusTimestamp(messageID: msgID) ?? previous,
-            type: fields.type.isEmpty ? "UNKNOWN" : fields.type,
+            timestamp: timestamp,
+            type: fields.type.isEmpty ? Self.unknownType : fields.type,
             projectID: fields.projectID,
             taskID: fields.taskID,
             runID: fields.runID,
@@ -265,7 +263,7 @@ struct RecordHeader {
             links: fields.links,
             meta: fields.meta,
             body: body,
-            timestampInferred: timestamp == nil
+            timestampInferred: self.timestamp == nil
         )
     }
 }

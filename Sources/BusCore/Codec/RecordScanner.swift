@@ -116,16 +116,46 @@ package enum RecordScanner {
         from cursor: ScanCursor = ScanCursor(),
         final: Bool = false
     ) -> ScanResult {
-        var state = ScanState(buffer: buffer, cursor: cursor, final: final)
-        if cursor.quiet { state.quietPosition = 0 }
-        state.run()
-        state.result.next = ScanCursor(
-            offset: cursor.offset + state.committed,
-            line: state.committedLine,
-            quiet: state.quietPosition == state.committed,
-            previousTimestamp: state.committedTimestamp
-        )
-        return state.result
+        var result = ScanResult(next: cursor)
+        result.next = scan(buffer, from: cursor, final: final) { event in
+            switch event {
+            case .record(let record, let provisional):
+                result.messages.append(record.message)
+                result.offsets.append(record.offset)
+                result.provisional = provisional
+            case .malformed(let record):
+                result.malformed.append(record)
+            }
+        }
+        return result
+    }
+
+    /// Scans `buffer` and hands each message and malformed record to `visit` as it is found, in file order,
+    /// before any `String` is made: what `scan` returns, for readers that write messages out as they read them.
+    ///
+    /// - Parameters:
+    ///   - buffer: the bytes; the records handed to `visit` point into them.
+    ///   - cursor: where the bytes start and what the bytes before told.
+    ///   - final: as for `scan`.
+    ///   - visit: called with each item; only the last message can be provisional.
+    /// - Returns: where the next scan starts (`ScanResult.next`).
+    package static func scan(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        from cursor: ScanCursor = ScanCursor(),
+        final: Bool = false,
+        visit: (ScanEvent) -> Void
+    ) -> ScanCursor {
+        withoutActuallyEscaping(visit) { visit in
+            var state = ScanState(buffer: buffer, cursor: cursor, final: final, visit: visit)
+            if cursor.quiet { state.quietPosition = 0 }
+            state.run()
+            return ScanCursor(
+                offset: cursor.offset + state.committed,
+                line: state.committedLine,
+                quiet: state.quietPosition == state.committed,
+                previousTimestamp: state.committedTimestamp
+            )
+        }
     }
 
     /// Scans an array of bytes.
@@ -213,9 +243,7 @@ package struct IncrementalScanner: Sendable {
 private enum HeaderProbe {
     /// A valid header closed by the `---` line at `closer` (absolute buffer index), on line `closerLine`.
     /// `checksum` is the `crc32c` line that ends it, read from the bytes (the YAML decoder does not see it).
-    /// Boxed: a header is a few hundred bytes, and a probe is returned, cached and matched several times per
-    /// record; copying it each time was a tenth of a whole read.
-    indirect case valid(RecordHeader, checksum: ChecksumLine?, closer: Int, closerLine: Int)
+    case valid(ScannedHeader, checksum: ChecksumLine?, closer: Int, closerLine: Int)
     /// Closed by a `---` line at `closer` but not a header.
     case invalid(reason: String, closer: Int, closerLine: Int)
     /// The opener is directly followed by another `---` line (a doubled separator, seen in real buses): the
@@ -244,10 +272,16 @@ private enum Opening {
     case undecided
 }
 
+/// A message found, not yet handed out: what it is and its time (the next header without one takes it).
+private struct FoundMessage {
+    var content: ScannedRecord.Content
+    var timestamp: BusTimestamp
+}
+
 /// What a record that starts at an opener turned out to be.
 private enum RecordOutcome {
     /// A message; the next item starts at `end`. A provisional one may still grow.
-    case message(BusMessage, end: Int, endLine: Int, provisional: Bool)
+    case message(FoundMessage, end: Int, endLine: Int, provisional: Bool)
     /// Skipped bytes, reported unless `quietOpener`; scanning resumes at `resume` (quiet there when
     /// `quietResume`: the lines after it belong to the skipped record).
     case malformed(reason: String, resume: Int, resumeLine: Int, quietResume: Bool)
@@ -280,7 +314,8 @@ private struct ScanState {
     let buffer: UnsafeBufferPointer<UInt8>
     let baseOffset: Int
     let final: Bool
-    var result: ScanResult
+    /// Where the items go, as they are found.
+    let visit: (ScanEvent) -> Void
     var committed = 0
     var committedLine: Int
     var committedTimestamp: BusTimestamp
@@ -291,11 +326,11 @@ private struct ScanState {
     /// The closer of the last skipped header: a candidate starting there is that record's body, not news.
     var quietPosition = -1
 
-    init(buffer: UnsafeBufferPointer<UInt8>, cursor: ScanCursor, final: Bool) {
+    init(buffer: UnsafeBufferPointer<UInt8>, cursor: ScanCursor, final: Bool, visit: @escaping (ScanEvent) -> Void) {
         self.buffer = buffer
         self.baseOffset = cursor.offset
         self.final = final
-        self.result = ScanResult(next: cursor)
+        self.visit = visit
         self.committedLine = cursor.line
         self.committedTimestamp = cursor.previousTimestamp
         self.previousTimestamp = cursor.previousTimestamp
@@ -328,12 +363,14 @@ private struct ScanState {
                     commit(position, line)
                 case .malformed(let reason, let resume, let resumeLine, let quietResume):
                     if position != quietPosition {
-                        result.malformed.append(
-                            MalformedRecord(
-                                offset: baseOffset + position,
-                                line: line,
-                                reason: reason,
-                                length: resume - position
+                        visit(
+                            .malformed(
+                                MalformedRecord(
+                                    offset: baseOffset + position,
+                                    line: line,
+                                    reason: reason,
+                                    length: resume - position
+                                )
                             )
                         )
                     }
@@ -341,12 +378,9 @@ private struct ScanState {
                     position = resume
                     line = resumeLine
                     commit(position, line)
-                case .message(let message, let recordEnd, let endLine, let provisional):
-                    append(message, at: position)
-                    if provisional {
-                        result.provisional = true
-                        return
-                    }
+                case .message(let found, let recordEnd, let endLine, let provisional):
+                    append(found, at: position, provisional: provisional)
+                    if provisional { return }
                     position = recordEnd
                     line = endLine
                     commit(position, line)
@@ -364,18 +398,19 @@ private struct ScanState {
                         guard
                             let (message, blockEnd, endLine, provisional) = legacyBlock(block, at: position, line: line)
                         else { return }
-                        append(message, at: position)
-                        if provisional {
-                            result.provisional = true
-                            return
-                        }
+                        append(
+                            FoundMessage(content: .built(message), timestamp: message.timestamp),
+                            at: position,
+                            provisional: provisional
+                        )
+                        if provisional { return }
                         position = blockEnd
                         line = endLine
                         commit(position, line)
                         continue
                     }
                     if let message = LegacyLine.message(timestamp: timestamp, rest: rest, line: line) {
-                        append(message, at: position)
+                        append(FoundMessage(content: .built(message), timestamp: message.timestamp), at: position)
                     }
                 }
                 position = end + 1
@@ -385,10 +420,15 @@ private struct ScanState {
         }
     }
 
-    mutating func append(_ message: BusMessage, at position: Int) {
-        result.messages.append(message)
-        result.offsets.append(baseOffset + position)
-        previousTimestamp = message.timestamp
+    mutating func append(_ found: FoundMessage, at position: Int, provisional: Bool = false) {
+        let record = ScannedRecord(
+            buffer: buffer,
+            content: found.content,
+            offset: baseOffset + position,
+            timestamp: found.timestamp
+        )
+        visit(.record(record, provisional: provisional))
+        previousTimestamp = found.timestamp
     }
 
     mutating func commit(_ position: Int, _ line: Int) {
@@ -419,7 +459,7 @@ private struct ScanState {
     }
 
     mutating func validRecord(
-        _ header: RecordHeader,
+        _ header: ScannedHeader,
         checksum: ChecksumLine?,
         opener: Int,
         openerLine: Int,
@@ -486,7 +526,7 @@ private struct ScanState {
 
     /// The message of a record whose `body_bytes`-long body ends at `stop`.
     func lengthDelimitedMessage(
-        _ header: RecordHeader,
+        _ header: ScannedHeader,
         bodyStart: Int,
         stop: Int,
         endLine: Int,
@@ -576,9 +616,13 @@ private struct ScanState {
             if isRule(position, end) {
                 // This tool's checksum line is read from the bytes; YAML decodes the lines before it.
                 let checksum = checksumLine(before: position, headerStart: headerStart)
-                switch RecordHeader.decode(buffer[headerStart..<(checksum?.lineStart ?? position)]) {
+                let bytes = buffer[headerStart..<(checksum?.lineStart ?? position)]
+                if let flat = FlatHeader.decode(bytes) {
+                    return .valid(.flat(flat), checksum: checksum, closer: position, closerLine: line)
+                }
+                switch RecordHeader.decodeYAML(bytes) {
                 case .success(let header):
-                    return .valid(header, checksum: checksum, closer: position, closerLine: line)
+                    return .valid(.decoded(header), checksum: checksum, closer: position, closerLine: line)
                 case .failure(let error):
                     return .invalid(reason: error.reason, closer: position, closerLine: line)
                 }
@@ -652,7 +696,7 @@ private struct ScanState {
     /// and is reported or held back on its own, never glued into this body. Any other `---` line is body text
     /// (Go's reader would cut the message there).
     mutating func goFramedBody(
-        _ header: RecordHeader,
+        _ header: ScannedHeader,
         start: Int,
         line startLine: Int,
         openerLine: Int
@@ -799,7 +843,7 @@ private struct ScanState {
 
     /// The Go-framed message whose body is `start..<stop` less its trailing blank lines.
     mutating func goMessage(
-        _ header: RecordHeader,
+        _ header: ScannedHeader,
         start: Int,
         stop: Int,
         line: Int,
@@ -852,18 +896,14 @@ private struct ScanState {
         return undecided ? nil : false
     }
 
-    func message(_ header: RecordHeader, _ stored: UnsafeBufferPointer<UInt8>.SubSequence, line: Int) -> BusMessage {
-        let body: String
-        if header.bodyEscaped {
-            let restored = BodyCodec.unescape(ArraySlice(stored))
-            body = String(decoding: BodyCodec.trimmingOneLineBreak(restored[...]), as: UTF8.self)
-        } else {
-            var trimmed = stored
-            if trimmed.last == 0x0A { trimmed = trimmed.dropLast() }
-            if trimmed.last == 0x0D { trimmed = trimmed.dropLast() }
-            body = String(decoding: trimmed, as: UTF8.self)
-        }
-        return header.message(body: body, line: line, previous: previousTimestamp)
+    /// The message of `header` whose stored body is `stored`; no string is made yet.
+    func message(_ header: ScannedHeader, _ stored: UnsafeBufferPointer<UInt8>.SubSequence, line: Int) -> FoundMessage {
+        // A header without a time takes the one its id carries (rare: only then is the id made a string).
+        let timestamp = header.timestamp ?? BusTimestamp(messageID: header.msgID(in: buffer)) ?? previousTimestamp
+        return FoundMessage(
+            content: .record(header, body: stored.startIndex..<stored.endIndex, line: line),
+            timestamp: timestamp
+        )
     }
 
     // MARK: Legacy blocks

@@ -55,9 +55,43 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
     /// Appends `rfc3339`'s bytes: the JSON writer's path, which makes no `String` per message.
     package func appendRFC3339(to bytes: inout [UInt8]) {
         let time = civil
+        guard (0...9999).contains(time.year) else { return appendSlowly(time, separator: 0x54, zone: true, to: &bytes) }
+        // Every JSON message carries one: written into a small buffer, then appended once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+            var count = time.write(into: out, separator: 0x54)
+            if nanoseconds != 0 {
+                out[count] = 0x2E
+                var fraction = Int(nanoseconds)
+                for position in stride(from: count + 9, to: count, by: -1) {
+                    out[position] = 0x30 + UInt8(fraction % 10)
+                    fraction /= 10
+                }
+                count += 10
+                while out[count - 1] == 0x30 { count -= 1 }  // Go trims the fraction's trailing zeros
+            }
+            out[count] = 0x5A
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0...count]))
+        }
+    }
+
+    /// Appends `humanReadable`'s bytes.
+    package func appendHumanReadable(to bytes: inout [UInt8]) {
+        let time = civil
+        guard (0...9999).contains(time.year) else {
+            return appendSlowly(time, separator: 0x20, zone: false, to: &bytes)
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+            let count = time.write(into: out, separator: 0x20)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<count]))
+        }
+    }
+
+    /// `appendRFC3339` and `appendHumanReadable` for years outside 0-9999, which have no fixed width.
+    private func appendSlowly(_ time: CivilTime, separator: UInt8, zone: Bool, to bytes: inout [UInt8]) {
         time.appendDate(to: &bytes)
-        bytes.append(0x54)
+        bytes.append(separator)
         time.appendClock(to: &bytes)
+        guard zone else { return }
         if nanoseconds != 0 {
             var fraction = Int(nanoseconds)
             var width = 9
@@ -69,14 +103,6 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
             Self.appendPadded(fraction, width: width, to: &bytes)
         }
         bytes.append(0x5A)
-    }
-
-    /// Appends `humanReadable`'s bytes.
-    package func appendHumanReadable(to bytes: inout [UInt8]) {
-        let time = civil
-        time.appendDate(to: &bytes)
-        bytes.append(0x20)
-        time.appendClock(to: &bytes)
     }
 
     /// Appends `value` in decimal, zero-padded to `width` digits: `padded`'s bytes.
@@ -202,6 +228,28 @@ package struct CivilTime: Sendable, Equatable {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         let days = era * 146_097 + dayOfEra - 719_468
         return Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    }
+
+    /// Writes `YYYY-MM-DD`, `separator` and `HH:MM:SS` (19 bytes) at the start of `out`, for a year of 0-9999.
+    /// - Returns: the number of bytes written.
+    func write(into out: UnsafeMutableBufferPointer<UInt8>, separator: UInt8) -> Int {
+        func pair(_ value: Int, at position: Int) {
+            out[position] = 0x30 + UInt8(truncatingIfNeeded: value / 10)
+            out[position + 1] = 0x30 + UInt8(truncatingIfNeeded: value % 10)
+        }
+        pair(year / 100, at: 0)
+        pair(year % 100, at: 2)
+        pair(month, at: 5)
+        pair(day, at: 8)
+        pair(hour, at: 11)
+        pair(minute, at: 14)
+        pair(second, at: 17)
+        out[4] = 0x2D
+        out[7] = 0x2D
+        out[10] = separator
+        out[13] = 0x3A
+        out[16] = 0x3A
+        return 19
     }
 
     /// Appends `isoDate`'s bytes.

@@ -30,6 +30,29 @@ extension BusReader {
         until end: Int = .max,
         _ body: (ScanItem) -> Void
     ) throws(BusError) -> ScanCursor {
+        try streamRecords(handle, from: cursor, chunkSize: chunkSize, until: end) { event in
+            switch event {
+            case .record(let record, _): body(.message(record.message, offset: record.offset))
+            case .malformed(let record): body(.malformed(record))
+            }
+        }
+    }
+
+    /// `stream`, handing out messages as the scanner found them (`ScannedRecord`), before any `String` is made.
+    ///
+    /// For readers that write them out as they go (`read --json`). A record is valid only during the call.
+    ///
+    /// - Parameters: as for `stream`.
+    /// - Returns: the cursor just past the last item that can no longer change.
+    /// - Throws: `BusError` for a read error.
+    @discardableResult
+    package static func streamRecords(
+        _ handle: FileHandle,
+        from cursor: ScanCursor = ScanCursor(),
+        chunkSize: Int = streamChunkSize,
+        until end: Int = .max,
+        _ body: (ScanEvent) -> Void
+    ) throws(BusError) -> ScanCursor {
         var cursor = cursor
         var pending: [UInt8] = []
         var step = chunkSize
@@ -42,19 +65,27 @@ extension BusReader {
             let got = try handle.read(at: readAt, count: wanted, appendingTo: &pending)
             knownEnd = max(knownEnd, readAt + got)
             let atEnd = got == 0
-            let result = RecordScanner.scan(pending, from: cursor)
-            // Before the end, what follows the committed offset is read again with the next chunk (a record cut by
-            // the chunk's end, a provisional last message); at the end it is what a whole read returns.
-            result.forEachItem(before: min(atEnd ? Int.max : result.next.offset, end), body)
-            // Past `end` every item that starts before it is final: what follows does not change it.
-            if atEnd || result.next.offset >= end { return result.next }
-            let committed = result.next.offset - cursor.offset
+            let next = pending.withUnsafeBufferPointer { buffer in
+                RecordScanner.scan(buffer, from: cursor) { event in
+                    switch event {
+                    // Before the end, a provisional last message is read again with the next chunk (its record
+                    // may go on there); at the end it is what a whole read returns. Past `end` nothing is
+                    // wanted, and every item that starts before it is final: what follows does not change it.
+                    case .record(let record, let provisional):
+                        if record.offset < end && (atEnd || !provisional) { body(event) }
+                    case .malformed(let record):
+                        if record.offset < end { body(event) }
+                    }
+                }
+            }
+            if atEnd || next.offset >= end { return next }
+            let committed = next.offset - cursor.offset
             if committed == 0 {
                 step = max(step, pending.count) * 2  // one record longer than the step: read on until it ends
                 continue
             }
             pending.removeSubrange(0..<committed)
-            cursor = result.next
+            cursor = next
             step = chunkSize
         }
     }
@@ -177,22 +208,6 @@ package struct SuffixStart: Sendable {
         var resolved = cursor
         resolved.line = try BusReader.lineFeeds(handle, before: cursor.offset) + 1
         return SuffixStart(cursor: resolved, linesKnown: true)
-    }
-}
-
-extension ScanResult {
-    /// Calls `body` with each message and malformed record that starts before `limit`, in file order, without
-    /// building the `items` array.
-    func forEachItem(before limit: Int, _ body: (ScanItem) -> Void) {
-        var nextMalformed = 0
-        for index in messages.indices where offsets[index] < limit {
-            while nextMalformed < malformed.count, malformed[nextMalformed].offset < offsets[index] {
-                body(.malformed(malformed[nextMalformed]))
-                nextMalformed += 1
-            }
-            body(.message(messages[index], offset: offsets[index]))
-        }
-        for record in malformed[nextMalformed...] where record.offset < limit { body(.malformed(record)) }
     }
 }
 

@@ -67,19 +67,42 @@ package enum TerminalText {
     ) {
         var text = text
         let plain = text.withUTF8 { utf8 in
-            // Every scalar `needsEscape` flags has a byte below 0x20, 0x7F, or the lead byte 0xC2 (C1 controls)
-            // or 0xE2 (the bidirectional controls); text without them is copied in one go.
-            for byte in utf8 {
-                switch byte {
-                case 0x09 where keepTabs, 0x0A where keepLineBreaks: continue
-                case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return false
-                default: continue
-                }
-            }
-            bytes.append(contentsOf: utf8)
-            return true
+            appendIfPlain(utf8, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks, to: &bytes)
         }
         if !plain { bytes.append(contentsOf: escaped(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks).utf8) }
+    }
+
+    /// `append` for text given as well-formed UTF-8 bytes (a message read but not built).
+    package static func append(
+        utf8 text: UnsafeBufferPointer<UInt8>,
+        keepTabs: Bool = true,
+        keepLineBreaks: Bool = true,
+        to bytes: inout [UInt8]
+    ) {
+        guard !appendIfPlain(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks, to: &bytes) else { return }
+        let string = String(decoding: text, as: UTF8.self)
+        bytes.append(contentsOf: escaped(string, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks).utf8)
+    }
+
+    /// Appends `utf8` as it is when nothing in it needs an escape.
+    /// - Returns: false, having appended nothing, when something does.
+    private static func appendIfPlain(
+        _ utf8: UnsafeBufferPointer<UInt8>,
+        keepTabs: Bool,
+        keepLineBreaks: Bool,
+        to bytes: inout [UInt8]
+    ) -> Bool {
+        // Every scalar `needsEscape` flags has a byte below 0x20, 0x7F, or the lead byte 0xC2 (C1 controls)
+        // or 0xE2 (the bidirectional controls); text without them is copied in one go.
+        for byte in utf8 {
+            switch byte {
+            case 0x09 where keepTabs, 0x0A where keepLineBreaks: continue
+            case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return false
+            default: continue
+            }
+        }
+        bytes.append(contentsOf: utf8)
+        return true
     }
 
     private static func codePoint(_ scalar: Unicode.Scalar) -> String {

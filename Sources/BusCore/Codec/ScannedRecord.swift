@@ -1,0 +1,205 @@
+/// A decoded header as the scanner holds it: byte ranges of the scanned buffer for the flat shape both writers
+/// produce, strings for the rest (the YAML path: parents, links, meta, the older dialects).
+enum ScannedHeader {
+    case flat(FlatFields)
+    /// Boxed: a decoded header holds a dozen strings, and a probe is copied several times per record.
+    indirect case decoded(RecordHeader)
+
+    var timestamp: BusTimestamp? {
+        switch self {
+        case .flat(let fields): fields.timestamp
+        case .decoded(let header): header.timestamp
+        }
+    }
+
+    var timestampUnparseable: Bool {
+        switch self {
+        case .flat(let fields): fields.timestampUnparseable
+        case .decoded(let header): header.timestampUnparseable
+        }
+    }
+
+    var bodyBytes: Int? {
+        switch self {
+        case .flat(let fields): fields.bodyBytes
+        case .decoded(let header): header.bodyBytes
+        }
+    }
+
+    var bodyEscaped: Bool {
+        switch self {
+        case .flat(let fields): fields.bodyEscaped
+        case .decoded(let header): header.bodyEscaped
+        }
+    }
+
+    var hasChecksumKey: Bool {
+        switch self {
+        case .flat(let fields): fields.hasChecksumKey
+        case .decoded(let header): header.hasChecksumKey
+        }
+    }
+
+    /// The header with strings, for building a message.
+    func recordHeader(in buffer: UnsafeBufferPointer<UInt8>) -> RecordHeader {
+        switch self {
+        case .flat(let fields): fields.header(in: buffer)
+        case .decoded(let header): header
+        }
+    }
+
+    var msgIDIsEmpty: Bool {
+        switch self {
+        case .flat(let fields): fields.msgID.isEmpty
+        case .decoded(let header): header.msgID.isEmpty
+        }
+    }
+
+    /// The id the header names, empty when it names none; a string made only when it is asked for (a header
+    /// without a time takes it from the id).
+    func msgID(in buffer: UnsafeBufferPointer<UInt8>) -> String {
+        switch self {
+        case .flat(let fields):
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[fields.range(fields.msgID)]), as: UTF8.self)
+        case .decoded(let header): header.msgID
+        }
+    }
+}
+
+/// A message as the scanner found it, before any `String` is made.
+///
+/// Its header fields and body are still bytes of the scanned buffer: it is valid only during the call that
+/// receives it.
+///
+/// Readers that build messages ask for `message`; readers that write messages out as they are read (`read
+/// --json`, `read`'s text lines) take `plain`, which copies bytes straight from the file to the output.
+package struct ScannedRecord {
+    enum Content {
+        /// A record: its header, and its stored body (escaped when the header says so, line break not trimmed).
+        case record(ScannedHeader, body: Range<Int>, line: Int)
+        /// A legacy line or block, built as it was read (rare, and short).
+        case built(BusMessage)
+    }
+
+    let buffer: UnsafeBufferPointer<UInt8>
+    let content: Content
+    /// The byte offset in the file where the record (or legacy line) starts.
+    package let offset: Int
+    /// The message's time: the header's, else the one its id carries, else the record before's.
+    package let timestamp: BusTimestamp
+
+    /// The message, built: strings made from the bytes.
+    package var message: BusMessage {
+        switch content {
+        case .built(let message):
+            return message
+        case .record(let header, let range, let line):
+            return header.recordHeader(in: buffer).message(
+                body: body(range, escaped: header.bodyEscaped),
+                line: line,
+                timestamp: timestamp
+            )
+        }
+    }
+
+    /// The message's type, as `message.type` gives it (without building the message).
+    package var type: String {
+        switch content {
+        case .built(let message): return message.type
+        case .record(.flat(let fields), _, _):
+            guard !fields.type.isEmpty else { return RecordHeader.unknownType }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[fields.range(fields.type)]), as: UTF8.self)
+        case .record(.decoded(let header), _, _):
+            return header.fields.type.isEmpty ? RecordHeader.unknownType : header.fields.type
+        }
+    }
+
+    /// The message's task id, as `message.taskID` gives it.
+    package var taskID: String {
+        switch content {
+        case .built(let message): message.taskID
+        case .record(.flat(let fields), _, _):
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[fields.range(fields.taskID)]), as: UTF8.self)
+        case .record(.decoded(let header), _, _): header.fields.taskID
+        }
+    }
+
+    /// The message's id carries a line number (a legacy line's, a header's without an id): reading from
+    /// another start would number it differently (`ScanItem.dependsOnLineNumbers`).
+    package var dependsOnLineNumbers: Bool {
+        switch content {
+        case .built(let message): LineNamedID.isLineNamed(message.msgID)
+        case .record(let header, _, _): LineNamedID.isLineNamed(header.msgID(in: buffer)) || header.msgIDIsEmpty
+        }
+    }
+
+    /// The fields as bytes that can be written out as they are, or nil when the message must be built: the
+    /// header is not flat, it names no id or no type (the reader makes those up), the body is stored escaped, or
+    /// some text is not valid UTF-8 (a `String` would repair it, and the output must say what the message says).
+    package var plain: PlainRecord? {
+        guard case .record(.flat(let fields), let range, _) = content, !fields.bodyEscaped, !fields.msgID.isEmpty,
+            !fields.type.isEmpty
+        else { return nil }
+        var stored = range
+        if stored.last.map({ buffer[$0] }) == 0x0A { stored = stored.dropLast() }
+        if stored.last.map({ buffer[$0] }) == 0x0D { stored = stored.dropLast() }
+        let record = PlainRecord(
+            msgID: bytes(fields.range(fields.msgID)),
+            timestamp: timestamp,
+            timestampInferred: fields.timestamp == nil,
+            type: bytes(fields.range(fields.type)),
+            projectID: bytes(fields.range(fields.projectID)),
+            taskID: bytes(fields.range(fields.taskID)),
+            runID: bytes(fields.range(fields.runID)),
+            issueID: bytes(fields.range(fields.issueID)),
+            body: bytes(stored)
+        )
+        return record.isValidUTF8 ? record : nil
+    }
+
+    private func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: buffer[range])
+    }
+
+    /// The body text of a stored body: dash lines unescaped when `escaped`, the line break that ends it dropped.
+    private func body(_ range: Range<Int>, escaped: Bool) -> String {
+        let stored = buffer[range]
+        if escaped {
+            let restored = BodyCodec.unescape(ArraySlice(stored))
+            return String(decoding: BodyCodec.trimmingOneLineBreak(restored[...]), as: UTF8.self)
+        }
+        var trimmed = stored
+        if trimmed.last == 0x0A { trimmed = trimmed.dropLast() }
+        if trimmed.last == 0x0D { trimmed = trimmed.dropLast() }
+        return String(decoding: trimmed, as: UTF8.self)
+    }
+}
+
+/// A message's fields as UTF-8 bytes of the scanned buffer, valid while its record is.
+///
+/// They are exactly the text `ScannedRecord.message` would hold: a message without parents, links or meta,
+/// whose id and type are set.
+package struct PlainRecord {
+    package var msgID: UnsafeBufferPointer<UInt8>
+    package var timestamp: BusTimestamp
+    package var timestampInferred: Bool
+    package var type: UnsafeBufferPointer<UInt8>
+    package var projectID: UnsafeBufferPointer<UInt8>
+    package var taskID: UnsafeBufferPointer<UInt8>
+    package var runID: UnsafeBufferPointer<UInt8>
+    package var issueID: UnsafeBufferPointer<UInt8>
+    package var body: UnsafeBufferPointer<UInt8>
+
+    var isValidUTF8: Bool {
+        UTF8Validation.isValid(body) && UTF8Validation.isValid(msgID) && UTF8Validation.isValid(type)
+            && UTF8Validation.isValid(projectID) && UTF8Validation.isValid(taskID) && UTF8Validation.isValid(runID)
+            && UTF8Validation.isValid(issueID)
+    }
+}
+
+/// What a scan hands its caller, in file order.
+package enum ScanEvent {
+    /// A message; `provisional` when its record may still grow (the last one, scanned again next time).
+    case record(ScannedRecord, provisional: Bool)
+    case malformed(MalformedRecord)
+}

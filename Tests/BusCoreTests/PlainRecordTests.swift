@@ -1,0 +1,155 @@
+import Testing
+
+@testable import BusCore
+
+/// `read --json` and `read`'s text lines write a message's fields straight from the file's bytes
+/// (`ScannedRecord.plain`) instead of building the message: the bytes written must be the built message's, for
+/// every shape of record, or the fast path must step aside.
+@Suite struct PlainRecordTests {
+    /// Records with every kind of text a field or body can hold: quotes, backslashes, tabs and other controls,
+    /// U+2028, emoji and CJK, CRLF, invalid UTF-8, a header without a time, null spellings, escaped bodies.
+    static let zoo: [UInt8] = {
+        var bytes: [UInt8] = []
+        func go(_ header: String, _ body: [UInt8]) {
+            if !bytes.isEmpty { bytes.append(0x0A) }
+            bytes += Array("---\n\(header)---\n".utf8) + body + [0x0A]
+        }
+        let id = "msg_id: MSG-20261126-090000-000000001-PID00042-0001\n"
+        go(id + "ts: 2026-11-26T09:00:00.120Z\ntype: FACT\nproject_id: p\n", Array("plain body".utf8))
+        go(
+            id + "ts: 2026-11-26T09:00:00Z\ntype: FACT\nproject_id: say \"hi\" \\ there\n",
+            Array("quote \" and \\ back".utf8)
+        )
+        go(id + "ts: 2026-11-26T09:00:00Z\ntype: FACT\ntask_id: t\tab\n", Array("tab\there\u{7}bell\u{1B}[31m".utf8))
+        go(id + "ts: 2026-11-26T09:00:00Z\ntype: FACT\nrun_id: 🎉 日本語\n", Array("sep\u{2028}para\u{2029} 🎉".utf8))
+        go(id + "ts: 2026-11-26T09:00:00Z\ntype: FACT\nissue_id: ISSUE-1\n", Array("crlf\r\nbody\r".utf8))
+        go(id + "ts: 2026-11-26T09:00:00Z\ntype: FACT\n", Array("bad ".utf8) + [0xC3, 0x28, 0xFF, 0xED, 0xA0, 0x80])
+        go(id + "ts: 2026-11-26T09:00:00Z\ntype: FACT\n", Array("cut short ".utf8) + [0xE2, 0x82])
+        go("msg_id: MSG-20261126-090000-000000001-PID00042-0002\ntype: FACT\n", Array("no ts: from the id".utf8))
+        go("msg_id: NOTIME\ntype: FACT\n", Array("no ts: from the record before".utf8))
+        go(id + "ts: 2026-11-26T09:00:00Z\ntype: ~\nproject_id: null\n", Array("null spellings".utf8))
+        go("ts: 2026-11-26T09:00:00Z\ntype: FACT\n", Array("no id".utf8))
+        go(id + "ts: 2026-11-26T09:00:00Z\n", Array("no type".utf8))
+        go(id + "ts: 2026-11-26T09:00:00Z\ntype: C1 \u{85} and \u{202E}\n", Array("bidi \u{202E}txet".utf8))
+        // Invalid UTF-8 in a header value.
+        bytes +=
+            [0x0A] + Array("---\n\(id)ts: 2026-11-26T09:00:00Z\ntype: X".utf8) + [0xFE] + Array("\n---\nbody\n".utf8)
+        // This tool's records: with escaped dash lines, with meta (not flat), with a `---` line in the body.
+        for (body, meta) in [("a\n---\nb", [:]), ("plain", ["agent": "codex"]), ("ends\n", [:]), ("", [:])] {
+            bytes.append(0x0A)
+            bytes += RecordEncoder.encode(
+                BusMessage(
+                    msgID: "MSG-20261126-090000-000000001-PID00042-0003",
+                    timestamp: BusTimestamp(seconds: 1_795_704_136, nanoseconds: 5),
+                    type: "DONE",
+                    projectID: "p",
+                    taskID: "task-20261126-090000-api",
+                    meta: meta,
+                    body: body
+                )
+            )
+        }
+        bytes += Array("[2026-02-05 12:51:53] FACT: a legacy line\n".utf8)
+        return bytes
+    }()
+
+    /// Each record of a scan of `bytes`, as the JSON and text a reader writes from its bytes (nil when the fast
+    /// path steps aside) and from the built message.
+    static func renderings(
+        _ bytes: [UInt8]
+    ) -> [(plain: (json: [UInt8], text: [UInt8])?, built: (json: [UInt8], text: [UInt8]))] {
+        var out: [(plain: (json: [UInt8], text: [UInt8])?, built: (json: [UInt8], text: [UInt8]))] = []
+        _ = bytes.withUnsafeBufferPointer { buffer in
+            RecordScanner.scan(buffer) { event in
+                guard case .record(let record, _) = event else { return }
+                let message = record.message
+                var json = JSONBuffer()
+                MessageJSON.encode(message, into: &json)
+                var text: [UInt8] = []
+                TerminalText.append(message.type, keepTabs: false, keepLineBreaks: false, to: &text)
+                TerminalText.append(message.body, to: &text)
+                let built = (json.bytes, text)
+                guard let plain = record.plain else {
+                    out.append((nil, built))
+                    return
+                }
+                var plainJSON = JSONBuffer()
+                MessageJSON.encode(plain, into: &plainJSON)
+                var plainText: [UInt8] = []
+                TerminalText.append(utf8: plain.type, keepTabs: false, keepLineBreaks: false, to: &plainText)
+                TerminalText.append(utf8: plain.body, to: &plainText)
+                #expect(plain.timestamp == message.timestamp)
+                out.append(((plainJSON.bytes, plainText), built))
+            }
+        }
+        return out
+    }
+
+    @Test func everyShapeOfRecordIsWrittenAsItsMessage() {
+        let records = Self.renderings(Self.zoo)
+        for (index, record) in records.enumerated() {
+            guard let plain = record.plain else { continue }
+            #expect(
+                plain.json == record.built.json,
+                "record \(index): \(String(decoding: plain.json, as: UTF8.self)) vs \(String(decoding: record.built.json, as: UTF8.self))"
+            )
+            #expect(plain.text == record.built.text, "record \(index)")
+        }
+        // The fast path takes the flat records of valid UTF-8 with an id and a type (10), and steps aside for
+        // the rest: invalid UTF-8 (3), a null type, no id, no type, an escaped body, meta, the legacy line.
+        #expect(records.count == 19)
+        #expect(records.filter { $0.plain != nil }.count == 10)
+    }
+
+    @Test(arguments: 0..<20)
+    func randomBusesAreWrittenAsTheirMessages(seed: Int) {
+        let bus = RandomBus(seed: UInt64(seed), pieces: 60)
+        for record in Self.renderings(bus.bytes) {
+            guard let plain = record.plain else { continue }
+            #expect(plain.json == record.built.json, "seed \(seed)")
+            #expect(plain.text == record.built.text, "seed \(seed)")
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func bothWritersRecordsTakeTheFastPath(goLayout: Bool) {
+        let records = Self.renderings(SuffixReadTests.realisticBus(count: 50, goLayout: goLayout))
+        #expect(records.count == 50)
+        // This tool escapes the `---` line in these bodies: only Go's records are written from bytes.
+        #expect(records.allSatisfy { ($0.plain != nil) == goLayout })
+        for record in records {
+            if let plain = record.plain { #expect(plain.json == record.built.json) }
+        }
+    }
+
+    /// The validator answers as `String(validating:)` does, on every short sequence around the edges of
+    /// table 3-7 and on random bytes.
+    @Test func utf8ValidationAgreesWithTheStandardLibrary() {
+        var cases: [[UInt8]] = []
+        let interesting: [UInt8] = [
+            0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE,
+            0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ]
+        for first in interesting {
+            cases.append([first])
+            for second in interesting {
+                cases.append([first, second])
+                for third in interesting {
+                    cases.append([first, second, third])
+                    cases.append([first, second, third, 0x80])
+                    cases.append([first, second, third, 0xBF, 0x41])
+                }
+            }
+        }
+        var generator = SeededGenerator(seed: 8)
+        for _ in 0..<2000 {
+            let count = Int.random(in: 0..<40, using: &generator)
+            cases.append((0..<count).map { _ in interesting.randomElement(using: &generator) ?? 0 })
+            cases.append(Array("plain ascii text of some length 🎉 日本語".utf8) + cases[cases.count - 1])
+        }
+        for bytes in cases {
+            let valid = bytes.withUnsafeBufferPointer { UTF8Validation.isValid($0) }
+            #expect(valid == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+        }
+    }
+}

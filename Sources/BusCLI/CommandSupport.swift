@@ -155,8 +155,9 @@ struct MessagePrinter {
     func append(_ record: ScannedRecord, to output: inout JSONBuffer) {
         guard let plain = record.plain else { return append(record.message, to: &output) }
         if json {
-            MessageJSON.encode(plain, into: &output)
+            guard MessageJSON.encode(plain, into: &output) else { return append(record.message, to: &output) }
         } else {
+            guard plain.isValidUTF8 else { return append(record.message, to: &output) }
             output.append(raw: "[")
             plain.timestamp.appendHumanReadable(to: &output.bytes)
             output.append(raw: "] (")

@@ -53,12 +53,17 @@ import Testing
         return bytes
     }()
 
+    /// A record as written from its bytes (each nil when that writer stepped aside for ill-formed UTF-8) and
+    /// from its built message.
+    struct Rendering {
+        var plain: (json: [UInt8]?, text: [UInt8]?)?
+        var built: (json: [UInt8], text: [UInt8])
+    }
+
     /// Each record of a scan of `bytes`, as the JSON and text a reader writes from its bytes (nil when the fast
     /// path steps aside) and from the built message.
-    static func renderings(
-        _ bytes: [UInt8]
-    ) -> [(plain: (json: [UInt8], text: [UInt8])?, built: (json: [UInt8], text: [UInt8]))] {
-        var out: [(plain: (json: [UInt8], text: [UInt8])?, built: (json: [UInt8], text: [UInt8]))] = []
+    static func renderings(_ bytes: [UInt8]) -> [Rendering] {
+        var out: [Rendering] = []
         _ = bytes.withUnsafeBufferPointer { buffer in
             RecordScanner.scan(buffer) { event in
                 guard case .record(let record, _) = event else { return }
@@ -70,45 +75,58 @@ import Testing
                 TerminalText.append(message.body, to: &text)
                 let built = (json.bytes, text)
                 guard let plain = record.plain else {
-                    out.append((nil, built))
+                    out.append(Rendering(plain: nil, built: built))
                     return
                 }
-                var plainJSON = JSONBuffer()
-                MessageJSON.encode(plain, into: &plainJSON)
-                var plainText: [UInt8] = []
-                TerminalText.append(utf8: plain.type, keepTabs: false, keepLineBreaks: false, to: &plainText)
-                TerminalText.append(utf8: plain.body, to: &plainText)
                 #expect(plain.timestamp == message.timestamp)
-                out.append(((plainJSON.bytes, plainText), built))
+                // What was in the buffer before stays, whether the record is written or refused.
+                var plainJSON = JSONBuffer()
+                plainJSON.append(raw: "earlier\n")
+                let written = MessageJSON.encode(plain, into: &plainJSON)
+                #expect(plainJSON.bytes.starts(with: Array("earlier\n".utf8)))
+                if !written { #expect(plainJSON.bytes == Array("earlier\n".utf8)) }
+                var plainText: [UInt8]?
+                if plain.isValidUTF8 {
+                    var bytes: [UInt8] = []
+                    TerminalText.append(utf8: plain.type, keepTabs: false, keepLineBreaks: false, to: &bytes)
+                    TerminalText.append(utf8: plain.body, to: &bytes)
+                    plainText = bytes
+                }
+                #expect(written == plain.isValidUTF8)
+                let jsonBytes = written ? Array(plainJSON.bytes.dropFirst("earlier\n".utf8.count)) : nil
+                out.append(Rendering(plain: (jsonBytes, plainText), built: built))
             }
         }
         return out
     }
 
+    /// Checks that what was written from bytes is what the built message gives.
+    static func check(_ rendering: Rendering, _ comment: Comment) {
+        if let json = rendering.plain?.json {
+            #expect(
+                json == rendering.built.json,
+                "\(comment): \(String(decoding: json, as: UTF8.self)) vs \(String(decoding: rendering.built.json, as: UTF8.self))"
+            )
+        }
+        if let text = rendering.plain?.text { #expect(text == rendering.built.text, comment) }
+    }
+
     @Test func everyShapeOfRecordIsWrittenAsItsMessage() {
         let records = Self.renderings(Self.zoo)
-        for (index, record) in records.enumerated() {
-            guard let plain = record.plain else { continue }
-            #expect(
-                plain.json == record.built.json,
-                "record \(index): \(String(decoding: plain.json, as: UTF8.self)) vs \(String(decoding: record.built.json, as: UTF8.self))"
-            )
-            #expect(plain.text == record.built.text, "record \(index)")
-        }
-        // The fast path takes the flat records of valid UTF-8 with an id and a type (10), and steps aside for
-        // the rest: invalid UTF-8 (3), a null type, no id, no type, an escaped body, meta, the legacy line.
+        for (index, record) in records.enumerated() { Self.check(record, "record \(index)") }
+        // The fast path takes the flat records with an id and a type (13) and writes those of well-formed UTF-8
+        // (10) from their bytes; it steps aside for invalid UTF-8 (3), a null type, no id, no type, an escaped
+        // body, meta, the legacy line.
         #expect(records.count == 19)
-        #expect(records.filter { $0.plain != nil }.count == 10)
+        #expect(records.filter { $0.plain != nil }.count == 13)
+        #expect(records.filter { $0.plain?.json != nil }.count == 10)
+        #expect(records.filter { $0.plain?.text != nil }.count == 10)
     }
 
     @Test(arguments: 0..<20)
     func randomBusesAreWrittenAsTheirMessages(seed: Int) {
         let bus = RandomBus(seed: UInt64(seed), pieces: 60)
-        for record in Self.renderings(bus.bytes) {
-            guard let plain = record.plain else { continue }
-            #expect(plain.json == record.built.json, "seed \(seed)")
-            #expect(plain.text == record.built.text, "seed \(seed)")
-        }
+        for record in Self.renderings(bus.bytes) { Self.check(record, "seed \(seed)") }
     }
 
     @Test(arguments: [false, true])
@@ -116,9 +134,27 @@ import Testing
         let records = Self.renderings(SuffixReadTests.realisticBus(count: 50, goLayout: goLayout))
         #expect(records.count == 50)
         // This tool escapes the `---` line in these bodies: only Go's records are written from bytes.
-        #expect(records.allSatisfy { ($0.plain != nil) == goLayout })
-        for record in records {
-            if let plain = record.plain { #expect(plain.json == record.built.json) }
+        #expect(records.allSatisfy { ($0.plain?.json != nil) == goLayout })
+        for record in records { Self.check(record, "layout \(goLayout ? "Go" : "own")") }
+    }
+
+    /// `TerminalText.append`, which copies plain text in one go after a word-at-a-time test, writes what the
+    /// scalar-by-scalar `escaped` gives, wherever in the text a control sits.
+    @Test(arguments: [(true, true), (false, false), (true, false)])
+    func terminalTextAppendEqualsEscaped(keepTabs: Bool, keepLineBreaks: Bool) {
+        let pieces = [
+            "a", "plain words ", "\t", "\n", "\r\n", "\r", "\u{1B}", "\u{7}", "\u{7F}", "\u{85}", "\u{9B}", "\u{A0}",
+            "\u{202E}", "\u{2028}", "\u{2066}", "🎉", "日本語", "é", "\u{0}",
+        ]
+        var generator = SeededGenerator(seed: 11)
+        for _ in 0..<3000 {
+            let text = (0..<Int.random(in: 0..<12, using: &generator)).map { _ in
+                pieces.randomElement(using: &generator) ?? ""
+            }.joined()
+            var appended: [UInt8] = []
+            TerminalText.append(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks, to: &appended)
+            let expected = TerminalText.escaped(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks)
+            #expect(appended == Array(expected.utf8), "\(text.debugDescription)")
         }
     }
 

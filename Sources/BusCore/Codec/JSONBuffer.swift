@@ -30,23 +30,46 @@ package struct JSONBuffer: Sendable {
 
     /// Appends UTF-8 bytes as a JSON string literal (see `append(string:)`).
     package mutating func append(utf8 text: UnsafeBufferPointer<UInt8>) {
+        _ = appendLiteral(text, checking: false)
+    }
+
+    /// Appends bytes read from a file, which may not be well-formed UTF-8, as a JSON string literal (see
+    /// `append(string:)`), checking them in the same pass as the escapes.
+    /// - Returns: false, with nothing appended, when they are not well-formed: a `String` made from them holds
+    ///   replacement characters, and the caller writes that instead.
+    package mutating func append(checkingUTF8 text: UnsafeBufferPointer<UInt8>) -> Bool {
+        appendLiteral(text, checking: true)
+    }
+
+    /// `append(utf8:)`, and with `checking` the check of `append(checkingUTF8:)`.
+    private mutating func appendLiteral(_ text: UnsafeBufferPointer<UInt8>, checking: Bool) -> Bool {
+        let mark = bytes.count
         bytes.append(0x22)
         guard let base = text.baseAddress else {
             bytes.append(0x22)
-            return
+            return true
         }
         let count = text.count
         var runStart = 0
         var index = 0
         while true {
-            index = Self.nextSpecial(base, from: index, count: count)
+            index = Self.nextSpecial(base, from: index, count: count, flaggingNonASCII: checking)
             guard index < count else { break }
             let byte = base[index]
-            if byte == 0xE2 {
-                // Only U+2028 and U+2029 (E2 80 A8/A9) need escaping; other E2 sequences are plain text.
-                guard index + 2 < count, base[index + 1] == 0x80, base[index + 2] == 0xA8 || base[index + 2] == 0xA9
+            if byte >= 0x80 {
+                var length = 1
+                if checking {
+                    guard let sequence = UTF8Validation.sequenceLength(base, at: index, count: count) else {
+                        bytes.removeSubrange(mark...)
+                        return false
+                    }
+                    length = sequence
+                }
+                // Only U+2028 and U+2029 (E2 80 A8/A9) need escaping; other sequences are plain text.
+                guard byte == 0xE2, index + 2 < count, base[index + 1] == 0x80,
+                    base[index + 2] == 0xA8 || base[index + 2] == 0xA9
                 else {
-                    index += 1
+                    index += length
                     continue
                 }
             }
@@ -71,37 +94,47 @@ package struct JSONBuffer: Sendable {
             bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
         }
         bytes.append(0x22)
+        return true
     }
 
-    /// The index of the first byte from `start` on that may need escaping, or `count`.
+    /// The index of the first byte from `start` on that may need escaping (or checking), or `count`.
     ///
-    /// Flagged: bytes below 0x20, the quote, the backslash, and 0xE2. Eight bytes at a time: bodies are long and
-    /// almost all plain.
-    private static func nextSpecial(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+    /// Flagged: bytes below 0x20, the quote, the backslash, and 0xE2, or with `flaggingNonASCII` every byte
+    /// from 0x80 up. Eight bytes at a time: bodies are long and almost all plain.
+    private static func nextSpecial(
+        _ base: UnsafePointer<UInt8>,
+        from start: Int,
+        count: Int,
+        flaggingNonASCII: Bool
+    ) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         var index = start
         let raw = UnsafeRawPointer(base)
         while index + 8 <= count {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            // A byte is flagged when it is below 0x20 (and below 0x80), or equals one of the three.
+            // A byte is flagged when it is below 0x20 (and below 0x80), equals the quote or the backslash, or
+            // has its high bit set (checking) or equals 0xE2.
             let control = (word &- ones &* 0x20) & ~word & highs
             let quote = word ^ (ones &* 0x22)
             let backslash = word ^ (ones &* 0x5C)
             let lead = word ^ (ones &* 0xE2)
-            let equal = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (lead &- ones) & ~lead) & highs
-            if control | equal != 0 {
+            let equal = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & highs
+            let other = flaggingNonASCII ? word & highs : (lead &- ones) & ~lead & highs
+            if control | equal | other != 0 {
                 // The word test can flag a byte next to a real match (borrows): look at each of the eight.
-                for position in index..<(index + 8) where isSpecial(base[position]) { return position }
+                for position in index..<(index + 8) where isSpecial(base[position], flaggingNonASCII) {
+                    return position
+                }
             }
             index += 8
         }
-        while index < count, !isSpecial(base[index]) { index += 1 }
+        while index < count, !isSpecial(base[index], flaggingNonASCII) { index += 1 }
         return index
     }
 
-    private static func isSpecial(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0xE2
+    private static func isSpecial(_ byte: UInt8, _ flaggingNonASCII: Bool) -> Bool {
+        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0xE2 || (flaggingNonASCII && byte >= 0x80)
     }
 
     /// `\u00XX` for a control byte.

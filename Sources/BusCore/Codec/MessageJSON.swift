@@ -35,23 +35,28 @@ package enum MessageJSON {
 
     /// Appends the object for a message whose fields are still bytes of the file: the same text as `encode` of
     /// the built message, without making it.
-    package static func encode(_ record: PlainRecord, into json: inout JSONBuffer) {
+    /// - Returns: false, with nothing appended, when a field is not well-formed UTF-8 (encode the built message,
+    ///   whose strings hold replacement characters there).
+    package static func encode(_ record: PlainRecord, into json: inout JSONBuffer) -> Bool {
+        let mark = json.bytes.count
         json.append(raw: "{\"msg_id\":")
-        json.append(utf8: record.msgID)
+        var valid = json.append(checkingUTF8: record.msgID)
         json.append(raw: ",\"timestamp\":\"")
         record.timestamp.appendRFC3339(to: &json.bytes)
         json.append(raw: "\"")
         if record.timestampInferred { json.append(raw: ",\"timestamp_inferred\":true") }
         json.append(raw: ",\"type\":")
-        json.append(utf8: record.type)
+        valid = valid && json.append(checkingUTF8: record.type)
         json.append(raw: ",\"project_id\":")
-        json.append(utf8: record.projectID)
-        appendOptional(",\"task_id\":", record.taskID, into: &json)
-        appendOptional(",\"run_id\":", record.runID, into: &json)
-        appendOptional(",\"issue_id\":", record.issueID, into: &json)
+        valid = valid && json.append(checkingUTF8: record.projectID)
+        valid = valid && appendOptional(",\"task_id\":", record.taskID, into: &json)
+        valid = valid && appendOptional(",\"run_id\":", record.runID, into: &json)
+        valid = valid && appendOptional(",\"issue_id\":", record.issueID, into: &json)
         json.append(raw: ",\"body\":")
-        json.append(utf8: record.body)
+        valid = valid && json.append(checkingUTF8: record.body)
         json.append(raw: "}")
+        if !valid { json.bytes.removeSubrange(mark...) }
+        return valid
     }
 
     /// The object for `message` as text.
@@ -104,14 +109,15 @@ package enum MessageJSON {
     }
 
     /// `appendOptional` for a field still in bytes.
+    /// - Returns: false when it is not well-formed UTF-8.
     private static func appendOptional(
         _ key: StaticString,
         _ value: UnsafeBufferPointer<UInt8>,
         into json: inout JSONBuffer
-    ) {
-        guard !value.isEmpty else { return }
+    ) -> Bool {
+        guard !value.isEmpty else { return true }
         json.append(raw: key)
-        json.append(utf8: value)
+        return json.append(checkingUTF8: value)
     }
 
     /// A string map with sorted keys.

@@ -134,8 +134,9 @@ package struct ScannedRecord {
     }
 
     /// The fields as bytes that can be written out as they are, or nil when the message must be built: the
-    /// header is not flat, it names no id or no type (the reader makes those up), the body is stored escaped, or
-    /// some text is not valid UTF-8 (a `String` would repair it, and the output must say what the message says).
+    /// header is not flat, it names no id or no type (the reader makes those up), or the body is stored escaped.
+    /// Their text may still be ill-formed UTF-8, which a `String` would repair: writers check
+    /// (`MessageJSON.encode(_:into:)` as it escapes, `PlainRecord.isValidUTF8`) and build the message then.
     package var plain: PlainRecord? {
         guard case .record(.flat(let fields), let range, _) = content, !fields.bodyEscaped, !fields.msgID.isEmpty,
             !fields.type.isEmpty
@@ -143,7 +144,7 @@ package struct ScannedRecord {
         var stored = range
         if stored.last.map({ buffer[$0] }) == 0x0A { stored = stored.dropLast() }
         if stored.last.map({ buffer[$0] }) == 0x0D { stored = stored.dropLast() }
-        let record = PlainRecord(
+        return PlainRecord(
             msgID: bytes(fields.range(fields.msgID)),
             timestamp: timestamp,
             timestampInferred: fields.timestamp == nil,
@@ -154,7 +155,6 @@ package struct ScannedRecord {
             issueID: bytes(fields.range(fields.issueID)),
             body: bytes(stored)
         )
-        return record.isValidUTF8 ? record : nil
     }
 
     private func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
@@ -190,7 +190,8 @@ package struct PlainRecord {
     package var issueID: UnsafeBufferPointer<UInt8>
     package var body: UnsafeBufferPointer<UInt8>
 
-    var isValidUTF8: Bool {
+    /// Every field is well-formed UTF-8: the bytes are the text the built message would hold.
+    package var isValidUTF8: Bool {
         UTF8Validation.isValid(body) && UTF8Validation.isValid(msgID) && UTF8Validation.isValid(type)
             && UTF8Validation.isValid(projectID) && UTF8Validation.isValid(taskID) && UTF8Validation.isValid(runID)
             && UTF8Validation.isValid(issueID)

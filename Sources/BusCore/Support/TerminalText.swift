@@ -94,12 +94,31 @@ package enum TerminalText {
     ) -> Bool {
         // Every scalar `needsEscape` flags has a byte below 0x20, 0x7F, or the lead byte 0xC2 (C1 controls)
         // or 0xE2 (the bidirectional controls); text without them is copied in one go.
-        for byte in utf8 {
-            switch byte {
-            case 0x09 where keepTabs, 0x0A where keepLineBreaks: continue
-            case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return false
-            default: continue
+        guard let base = utf8.baseAddress else { return true }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = 0
+        while index < utf8.count {
+            if index + 8 <= utf8.count {
+                // Eight bytes at a time past words that hold none of them (a word test that may flag a byte
+                // next to a real one, never miss one); a flagged word is looked at byte by byte.
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                func equal(_ byte: UInt64) -> UInt64 {
+                    let difference = word ^ (ones &* byte)
+                    return (difference &- ones) & ~difference
+                }
+                let control = (word &- ones &* 0x20) & ~word
+                if (control | equal(0x7F) | equal(0xC2) | equal(0xE2)) & highs == 0 {
+                    index += 8
+                    continue
+                }
             }
+            switch base[index] {
+            case 0x09 where keepTabs, 0x0A where keepLineBreaks: break
+            case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return false
+            default: break
+            }
+            index += 1
         }
         bytes.append(contentsOf: utf8)
         return true

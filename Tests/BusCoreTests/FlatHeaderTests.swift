@@ -11,22 +11,36 @@ import Testing
         var bodyEscaped: Bool
         var hasChecksumKey: Bool
         var timestampUnparseable: Bool
-
-        init(_ header: RecordHeader) {
-            message = header.message(body: "", line: 7, timestamp: header.timestamp ?? .zero)
-            bodyBytes = header.bodyBytes
-            bodyEscaped = header.bodyEscaped
-            hasChecksumKey = header.hasChecksumKey
-            timestampUnparseable = header.timestampUnparseable
-        }
     }
 
     static func decode(_ text: String, flat: Bool) -> Meaning? {
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBufferPointer { buffer in
-            if flat { return FlatHeader.decode(buffer[...]).map { Meaning($0.header(in: buffer)) } }
+            if flat {
+                // The message as the scanner builds it from the spans.
+                guard let fields = FlatHeader.decode(buffer[...]) else { return nil }
+                let record = ScannedRecord(
+                    buffer: buffer,
+                    content: .record(.flat(fields), body: 0..<0, line: 7),
+                    offset: 0,
+                    timestamp: fields.timestamp ?? .zero
+                )
+                return Meaning(
+                    message: record.message,
+                    bodyBytes: fields.bodyBytes,
+                    bodyEscaped: fields.bodyEscaped,
+                    hasChecksumKey: fields.hasChecksumKey,
+                    timestampUnparseable: fields.timestampUnparseable
+                )
+            }
             guard case .success(let header) = RecordHeader.decodeYAML(buffer[...]) else { return nil }
-            return Meaning(header)
+            return Meaning(
+                message: header.message(body: "", line: 7, timestamp: header.timestamp ?? .zero),
+                bodyBytes: header.bodyBytes,
+                bodyEscaped: header.bodyEscaped,
+                hasChecksumKey: header.hasChecksumKey,
+                timestampUnparseable: header.timestampUnparseable
+            )
         }
     }
 

@@ -185,26 +185,6 @@ struct FlatFields {
 
     /// The buffer indices of `span`.
     func range(_ span: FieldSpan) -> Range<Int> { (origin + Int(span.start))..<(origin + Int(span.end)) }
-
-    /// The header with its text fields made strings from `buffer`, the buffer the spans index.
-    func header(in buffer: UnsafeBufferPointer<UInt8>) -> RecordHeader {
-        func string(_ span: FieldSpan) -> String {
-            span.isEmpty ? "" : String(decoding: UnsafeBufferPointer(rebasing: buffer[range(span)]), as: UTF8.self)
-        }
-        var header = RecordHeader()
-        header.msgID = string(msgID)
-        header.timestamp = timestamp
-        header.timestampUnparseable = timestampUnparseable
-        header.fields.type = string(type)
-        header.fields.projectID = string(projectID)
-        header.fields.taskID = string(taskID)
-        header.fields.runID = string(runID)
-        header.fields.issueID = string(issueID)
-        header.bodyBytes = bodyBytes
-        header.bodyEscaped = bodyEscaped
-        header.hasChecksumKey = hasChecksumKey
-        return header
-    }
 }
 
 /// Where a field's text lies in a header: byte offsets from its start.

@@ -21,9 +21,6 @@ struct RecordHeader {
     /// so this one is cut or misplaced.
     var hasChecksumKey = false
 
-    /// A header with no fields set, for `FlatHeader` to fill.
-    init() {}
-
     /// Decodes the header bytes between the `---` lines through the YAML parser: every shape of header, the flat
     /// one included (the scanner tries `FlatHeader` first).
     /// - Returns: the header, or why it is not one (not a YAML mapping, neither an id nor a type, a field of the

@@ -40,14 +40,6 @@ enum ScannedHeader {
         }
     }
 
-    /// The header with strings, for building a message.
-    func recordHeader(in buffer: UnsafeBufferPointer<UInt8>) -> RecordHeader {
-        switch self {
-        case .flat(let fields): fields.header(in: buffer)
-        case .decoded(let header): header
-        }
-    }
-
     var msgIDIsEmpty: Bool {
         switch self {
         case .flat(let fields): fields.msgID.isEmpty
@@ -93,12 +85,24 @@ package struct ScannedRecord {
         switch content {
         case .built(let message):
             return message
-        case .record(let header, let range, let line):
-            return header.recordHeader(in: buffer).message(
-                body: body(range, escaped: header.bodyEscaped),
-                line: line,
-                timestamp: timestamp
+        case .record(.flat(let fields), let range, let line):
+            // Straight from the spans: no `RecordHeader` of strings on the way.
+            func string(_ span: FieldSpan) -> String {
+                span.isEmpty ? "" : String(decoding: bytes(fields.range(span)), as: UTF8.self)
+            }
+            return BusMessage(
+                msgID: fields.msgID.isEmpty ? LineNamedID.unnamed(line: line) : string(fields.msgID),
+                timestamp: timestamp,
+                type: fields.type.isEmpty ? RecordHeader.unknownType : string(fields.type),
+                projectID: string(fields.projectID),
+                taskID: string(fields.taskID),
+                runID: string(fields.runID),
+                issueID: string(fields.issueID),
+                body: body(range, escaped: fields.bodyEscaped),
+                timestampInferred: fields.timestamp == nil
             )
+        case .record(.decoded(let header), let range, let line):
+            return header.message(body: body(range, escaped: header.bodyEscaped), line: line, timestamp: timestamp)
         }
     }
 
@@ -133,9 +137,10 @@ package struct ScannedRecord {
         }
     }
 
-    /// The fields as bytes that can be written out as they are, or nil when the message must be built: the
-    /// header is not flat, it names no id or no type (the reader makes those up), or the body is stored escaped.
-    /// Their text may still be ill-formed UTF-8, which a `String` would repair: writers check
+    /// The fields as bytes that can be written out as they are, or nil when the message must be built.
+    ///
+    /// Nil when the header is not flat, names no id or no type (the reader makes those up), or the body is stored
+    /// escaped. Their text may still be ill-formed UTF-8, which a `String` would repair: writers check
     /// (`MessageJSON.encode(_:into:)` as it escapes, `PlainRecord.isValidUTF8`) and build the message then.
     package var plain: PlainRecord? {
         guard case .record(.flat(let fields), let range, _) = content, !fields.bodyEscaped, !fields.msgID.isEmpty,

@@ -73,16 +73,20 @@ struct FlatHeader {
         }
         var position = start
         while position < end {
-            // Eight bytes at a time past words with none of the bytes looked at below (most values).
-            if position + 8 <= end, !Self.mayHoldIndicator(base + position) {
-                position += 8
+            // Eight bytes at a time past words with none of the bytes looked at below (most values); a word that
+            // may hold one is looked at byte by byte (a time's colons).
+            let stop = min(position + 8, end)
+            if stop - position == 8, !Self.mayHoldIndicator(base + position) {
+                position = stop
                 continue
             }
-            switch base[position] {
-            case 0x23 where base[position - 1] == 0x20 || base[position - 1] == 0x09: return nil  // a comment
-            case 0x3A where position + 1 == end || base[position + 1] == 0x20: return nil
-            case 0x00..<0x09, 0x0B..<0x20, 0x7F: return nil
-            default: position += 1
+            while position < stop {
+                switch base[position] {
+                case 0x23 where base[position - 1] == 0x20 || base[position - 1] == 0x09: return nil  // a comment
+                case 0x3A where position + 1 == end || base[position + 1] == 0x20: return nil
+                case 0x00..<0x09, 0x0B..<0x20, 0x7F: return nil
+                default: position += 1
+                }
             }
         }
         var trimmed = end

@@ -310,6 +310,15 @@ private enum SpanDamage {
     case misaligned(resume: Int, line: Int)
 }
 
+/// A header probe made while looking ahead, and where.
+///
+/// A struct, not a tuple: a tuple holding an enum with a boxed case is copied through the runtime's generic value
+/// witnesses, a struct by code made for it.
+private struct CachedProbe {
+    var position: Int
+    var probe: HeaderProbe
+}
+
 private struct ScanState {
     let buffer: UnsafeBufferPointer<UInt8>
     let baseOffset: Int
@@ -322,7 +331,7 @@ private struct ScanState {
     /// The time of the last message found so far (committed or not).
     var previousTimestamp: BusTimestamp
     /// A header probe made while looking ahead from a Go-framed body, reused when the scan gets there.
-    var cachedProbe: (position: Int, probe: HeaderProbe)?
+    var cachedProbe: CachedProbe?
     /// The closer of the last skipped header: a candidate starting there is that record's body, not news.
     var quietPosition = -1
 
@@ -592,7 +601,7 @@ private struct ScanState {
         case nil: return .undecided
         case true?:
             let next = probe(at: closer, line: closerLine)
-            cachedProbe = (closer, next)
+            cachedProbe = CachedProbe(position: closer, probe: next)
             switch next {
             case .valid: return .opens
             case .incomplete: return .undecided
@@ -798,7 +807,7 @@ private struct ScanState {
     /// - Returns: opens, text, or undecided until more bytes arrive.
     mutating func opening(at rule: Int, end: Int, separated: Bool, line: Int) -> Opening {
         let next = probe(at: rule, line: line)
-        cachedProbe = (rule, next)
+        cachedProbe = CachedProbe(position: rule, probe: next)
         switch next {
         case .valid:
             return .opens
@@ -806,7 +815,7 @@ private struct ScanState {
             return closingRule(after: end + 1)
         case .doubled(let inner, let innerEnd, let innerLine):
             let decision = opening(at: inner, end: innerEnd, separated: true, line: innerLine)
-            cachedProbe = (rule, next)
+            cachedProbe = CachedProbe(position: rule, probe: next)
             return decision
         case .invalid, .incomplete:
             let closing = closingRule(after: end + 1)

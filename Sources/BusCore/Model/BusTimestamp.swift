@@ -331,8 +331,12 @@ private struct TimestampParser {
         return value
     }
 
-    mutating func expect(_ options: UInt8...) -> Bool {
-        guard index < bytes.count, options.contains(bytes[index]) else { return false }
+    /// Takes the next byte when it is one of the three (not variadic: a variadic list was an array per call,
+    /// and every record's `ts` is parsed here).
+    mutating func expect(_ first: UInt8, _ second: UInt8? = nil, _ third: UInt8? = nil) -> Bool {
+        guard index < bytes.count else { return false }
+        let byte = bytes[index]
+        guard byte == first || byte == second || byte == third else { return false }
         index += 1
         return true
     }

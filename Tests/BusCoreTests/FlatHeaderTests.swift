@@ -19,11 +19,16 @@ import Testing
             if flat {
                 // The message as the scanner builds it from the spans.
                 guard let fields = FlatHeader.decode(buffer[...]) else { return nil }
+                // A header without `ts` is given the time of its id, as the scanner gives it.
+                let id = String(
+                    decoding: UnsafeBufferPointer(rebasing: buffer[fields.range(fields.msgID)]),
+                    as: UTF8.self
+                )
                 let record = ScannedRecord(
                     buffer: buffer,
                     content: .record(.flat(fields), body: 0..<0, line: 7),
                     offset: 0,
-                    timestamp: fields.timestamp ?? .zero
+                    timestamp: fields.timestamp ?? BusTimestamp(messageID: id) ?? .zero
                 )
                 return Meaning(
                     message: record.message,
@@ -35,7 +40,11 @@ import Testing
             }
             guard case .success(let header) = RecordHeader.decodeYAML(buffer[...]) else { return nil }
             return Meaning(
-                message: header.message(body: "", line: 7, timestamp: header.timestamp ?? .zero),
+                message: header.message(
+                    body: "",
+                    line: 7,
+                    timestamp: header.timestamp ?? BusTimestamp(messageID: header.msgID) ?? .zero
+                ),
                 bodyBytes: header.bodyBytes,
                 bodyEscaped: header.bodyEscaped,
                 hasChecksumKey: header.hasChecksumKey,

@@ -78,7 +78,6 @@ import Testing
                     out.append(Rendering(plain: nil, built: built))
                     return
                 }
-                #expect(plain.timestamp == message.timestamp)
                 // What was in the buffer before stays, whether the record is written or refused.
                 var plainJSON = JSONBuffer()
                 plainJSON.append(raw: "earlier\n")
@@ -117,6 +116,17 @@ import Testing
         // The fast path takes the flat records with an id and a type (13) and writes those of well-formed UTF-8
         // (10) from their bytes; it steps aside for invalid UTF-8 (3), a null type, no id, no type, an escaped
         // body, meta, the legacy line.
+        // A header without `ts` takes the time its id carries, else the record before's; both say it was inferred.
+        #expect(
+            String(decoding: records[7].built.json, as: UTF8.self).hasPrefix(
+                #"{"msg_id":"MSG-20261126-090000-000000001-PID00042-0002","timestamp":"2026-11-26T09:00:00.000000001Z","timestamp_inferred":true,"#
+            )
+        )
+        #expect(
+            String(decoding: records[8].built.json, as: UTF8.self).hasPrefix(
+                #"{"msg_id":"NOTIME","timestamp":"2026-11-26T09:00:00.000000001Z","timestamp_inferred":true,"#
+            )
+        )
         #expect(records.count == 19)
         #expect(records.filter { $0.plain != nil }.count == 13)
         #expect(records.filter { $0.plain?.json != nil }.count == 10)

@@ -99,9 +99,11 @@ package enum TerminalText {
         let highs: UInt64 = 0x8080_8080_8080_8080
         var index = 0
         while index < utf8.count {
-            if index + 8 <= utf8.count {
+            let stop = min(index + 8, utf8.count)
+            if stop - index == 8 {
                 // Eight bytes at a time past words that hold none of them (a word test that may flag a byte
-                // next to a real one, never miss one); a flagged word is looked at byte by byte.
+                // next to a real one, never miss one); a flagged word (a kept line break) is looked at byte by
+                // byte, once.
                 let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
                 func equal(_ byte: UInt64) -> UInt64 {
                     let difference = word ^ (ones &* byte)
@@ -109,16 +111,18 @@ package enum TerminalText {
                 }
                 let control = (word &- ones &* 0x20) & ~word
                 if (control | equal(0x7F) | equal(0xC2) | equal(0xE2)) & highs == 0 {
-                    index += 8
+                    index = stop
                     continue
                 }
             }
-            switch base[index] {
-            case 0x09 where keepTabs, 0x0A where keepLineBreaks: break
-            case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return false
-            default: break
+            while index < stop {
+                switch base[index] {
+                case 0x09 where keepTabs, 0x0A where keepLineBreaks: break
+                case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return false
+                default: break
+                }
+                index += 1
             }
-            index += 1
         }
         bytes.append(contentsOf: utf8)
         return true

@@ -7,10 +7,7 @@ import Testing
     /// What a decoded header means to a reader.
     struct Meaning: Equatable {
         var message: BusMessage
-        var bodyBytes: Int?
-        var bodyEscaped: Bool
-        var hasChecksumKey: Bool
-        var timestampUnparseable: Bool
+        var framing: HeaderFraming
     }
 
     static func decode(_ text: String, flat: Bool) -> Meaning? {
@@ -28,14 +25,11 @@ import Testing
                     buffer: buffer,
                     content: .record(.flat(fields), body: 0..<0, line: 7),
                     offset: 0,
-                    timestamp: fields.timestamp ?? BusTimestamp(messageID: id) ?? .zero
+                    timestamp: fields.framing.timestamp ?? BusTimestamp(messageID: id) ?? .zero
                 )
                 return Meaning(
                     message: record.message,
-                    bodyBytes: fields.bodyBytes,
-                    bodyEscaped: fields.bodyEscaped,
-                    hasChecksumKey: fields.hasChecksumKey,
-                    timestampUnparseable: fields.timestampUnparseable
+                    framing: fields.framing
                 )
             }
             guard case .success(let header) = RecordHeader.decodeYAML(buffer[...]) else { return nil }
@@ -43,12 +37,9 @@ import Testing
                 message: header.message(
                     body: "",
                     line: 7,
-                    timestamp: header.timestamp ?? BusTimestamp(messageID: header.msgID) ?? .zero
+                    timestamp: header.framing.timestamp ?? BusTimestamp(messageID: header.msgID) ?? .zero
                 ),
-                bodyBytes: header.bodyBytes,
-                bodyEscaped: header.bodyEscaped,
-                hasChecksumKey: header.hasChecksumKey,
-                timestampUnparseable: header.timestampUnparseable
+                framing: header.framing
             )
         }
     }

@@ -148,19 +148,19 @@ struct FlatHeader {
         )
         switch key.count {
         case 2 where matches(key, "ts"):
-            header.timestamp = BusTimestamp(
+            header.framing.timestamp = BusTimestamp(
                 rfc3339: UnsafeBufferPointer(start: base + value.lowerBound, count: value.count)
             )
-            header.timestampUnparseable = header.timestamp == nil
+            header.framing.timestampUnparseable = header.framing.timestamp == nil
         case 4 where matches(key, "type"): header.type = stored
         case 6 where matches(key, "msg_id"): header.msgID = stored
         case 6 where matches(key, "run_id"): header.runID = stored
-        case 6 where matches(key, "crc32c"): header.hasChecksumKey = true
+        case 6 where matches(key, "crc32c"): header.framing.hasChecksumKey = true
         case 7 where matches(key, "task_id"): header.taskID = stored
         case 8 where matches(key, "issue_id"): header.issueID = stored
         case 10 where matches(key, "project_id"): header.projectID = stored
-        case 10 where matches(key, "body_bytes"): header.bodyBytes = number(value)
-        case 11 where matches(key, "body_escape"): header.bodyEscaped = matches(value, "dashes")
+        case 10 where matches(key, "body_bytes"): header.framing.bodyBytes = number(value)
+        case 11 where matches(key, "body_escape"): header.framing.bodyEscaped = matches(value, "dashes")
         default: return false
         }
         return true
@@ -181,11 +181,7 @@ struct FlatFields {
     var taskID = FieldSpan()
     var runID = FieldSpan()
     var issueID = FieldSpan()
-    var timestamp: BusTimestamp?
-    var bodyBytes: Int?
-    var timestampUnparseable = false
-    var bodyEscaped = false
-    var hasChecksumKey = false
+    var framing = HeaderFraming()
 
     /// The buffer indices of `span`.
     func range(_ span: FieldSpan) -> Range<Int> { (origin + Int(span.start))..<(origin + Int(span.end)) }

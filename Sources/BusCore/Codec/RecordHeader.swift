@@ -7,19 +7,10 @@
 struct RecordHeader {
     /// Empty when the header names no id (the scanner then names it after its line, `NOID-<line>`).
     var msgID = ""
-    /// Nil when the header has no time (inferred later from the id or the record before).
-    var timestamp: BusTimestamp?
-    /// The header has a time that does not parse: the mark of a header cut off inside it.
-    var timestampUnparseable = false
     /// Every other message field; the body comes later, from the bytes after the header.
     var fields = MessageDraft(type: "", projectID: "", body: "")
-    /// `body_bytes`: the exact length of the stored body, when this tool wrote the record.
-    var bodyBytes: Int?
-    /// `body_escape: dashes`: dash lines in the body carry one extra backslash.
-    var bodyEscaped = false
-    /// A `crc32c` key among the lines decoded: the scanner reads a whole checksum line itself and leaves it out,
-    /// so this one is cut or misplaced.
-    var hasChecksumKey = false
+    /// The time and the framing keys.
+    var framing = HeaderFraming()
 
     /// Decodes the header bytes between the `---` lines through the YAML parser: every shape of header, the flat
     /// one included (the scanner tries `FlatHeader` first).
@@ -127,8 +118,8 @@ struct RecordHeader {
         }
         msgID = try text(id) ?? ""
         if let raw = try text(time) {
-            timestamp = BusTimestamp(rfc3339: raw)
-            timestampUnparseable = timestamp == nil
+            framing.timestamp = BusTimestamp(rfc3339: raw)
+            framing.timestampUnparseable = framing.timestamp == nil
         }
         fields.type = try text(type) ?? ""
         fields.projectID = try text(project) ?? ""
@@ -138,9 +129,9 @@ struct RecordHeader {
         if let parents { fields.parents = try Self.parents(parents.value) }
         if let links { fields.links = try Self.links(links.value) }
         if let meta { fields.meta = try Self.stringMap(meta.value, "meta") }
-        if let text = length?.value.text, let count = Int(text), count >= 0 { bodyBytes = count }
-        bodyEscaped = escape?.value.text == RecordFormat.bodyEscapeDashes
-        hasChecksumKey = checksum != nil
+        if let text = length?.value.text, let count = Int(text), count >= 0 { framing.bodyBytes = count }
+        framing.bodyEscaped = escape?.value.text == RecordFormat.bodyEscapeDashes
+        framing.hasChecksumKey = checksum != nil
         // Older dialects put agent, files, artifacts and the like at the top level: keep them as meta. A header
         // with a `msg_id` key is Go's or this tool's, whose unknown keys are ignored as Go's reader does.
         if id?.rank != 0 {
@@ -260,9 +251,24 @@ struct RecordHeader {
             links: fields.links,
             meta: fields.meta,
             body: body,
-            timestampInferred: self.timestamp == nil
+            timestampInferred: framing.timestamp == nil
         )
     }
+}
+
+/// What a header says about its record besides the message's fields: its time, and this tool's framing keys.
+struct HeaderFraming: Equatable {
+    /// Nil when the header has no time (inferred later from the id or the record before).
+    var timestamp: BusTimestamp?
+    /// The header has a time that does not parse: the mark of a header cut off inside it.
+    var timestampUnparseable = false
+    /// `body_bytes`: the exact length of the stored body, when this tool wrote the record.
+    var bodyBytes: Int?
+    /// `body_escape: dashes`: dash lines in the body carry one extra backslash.
+    var bodyEscaped = false
+    /// A `crc32c` key among the lines decoded: the scanner reads a whole checksum line itself and leaves it out,
+    /// so this one is cut or misplaced.
+    var hasChecksumKey = false
 }
 
 struct HeaderError: Error {

@@ -486,11 +486,11 @@ private struct ScanState {
             line: closerLine,
             quiet: true
         )
-        if header.timestampUnparseable { return torn }
+        if header.framing.timestampUnparseable { return torn }
 
-        if checksum != nil || header.hasChecksumKey {
+        if checksum != nil || header.framing.hasChecksumKey {
             // Cut inside the checksum line, or a checksum without the length it covers: not a whole header.
-            guard let checksum, let length = header.bodyBytes else { return torn }
+            guard let checksum, let length = header.framing.bodyBytes else { return torn }
             let span = lengthDelimitedSpan(start: bodyStart, line: bodyLine, length: length)
             switch span {
             case .incomplete:
@@ -521,7 +521,7 @@ private struct ScanState {
         }
 
         if let verdict = closerVerdict(closer, line: closerLine, torn: torn) { return verdict }
-        guard let length = header.bodyBytes else {
+        guard let length = header.framing.bodyBytes else {
             return goFramedBody(header, start: bodyStart, line: bodyLine, openerLine: openerLine)
         }
         // Written by this tool before the checksum existed.
@@ -908,7 +908,8 @@ private struct ScanState {
     /// The message of `header` whose stored body is `stored`; no string is made yet.
     func message(_ header: ScannedHeader, _ stored: UnsafeBufferPointer<UInt8>.SubSequence, line: Int) -> FoundMessage {
         // A header without a time takes the one its id carries (rare: only then is the id made a string).
-        let timestamp = header.timestamp ?? BusTimestamp(messageID: header.msgID(in: buffer)) ?? previousTimestamp
+        let timestamp =
+            header.framing.timestamp ?? BusTimestamp(messageID: header.msgID(in: buffer)) ?? previousTimestamp
         return FoundMessage(
             content: .record(header, body: stored.startIndex..<stored.endIndex, line: line),
             timestamp: timestamp

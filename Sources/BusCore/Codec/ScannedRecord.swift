@@ -5,38 +5,11 @@ enum ScannedHeader {
     /// Boxed: a decoded header holds a dozen strings, and a probe is copied several times per record.
     indirect case decoded(RecordHeader)
 
-    var timestamp: BusTimestamp? {
+    /// The time and the framing keys.
+    var framing: HeaderFraming {
         switch self {
-        case .flat(let fields): fields.timestamp
-        case .decoded(let header): header.timestamp
-        }
-    }
-
-    var timestampUnparseable: Bool {
-        switch self {
-        case .flat(let fields): fields.timestampUnparseable
-        case .decoded(let header): header.timestampUnparseable
-        }
-    }
-
-    var bodyBytes: Int? {
-        switch self {
-        case .flat(let fields): fields.bodyBytes
-        case .decoded(let header): header.bodyBytes
-        }
-    }
-
-    var bodyEscaped: Bool {
-        switch self {
-        case .flat(let fields): fields.bodyEscaped
-        case .decoded(let header): header.bodyEscaped
-        }
-    }
-
-    var hasChecksumKey: Bool {
-        switch self {
-        case .flat(let fields): fields.hasChecksumKey
-        case .decoded(let header): header.hasChecksumKey
+        case .flat(let fields): fields.framing
+        case .decoded(let header): header.framing
         }
     }
 
@@ -98,11 +71,15 @@ package struct ScannedRecord {
                 taskID: string(fields.taskID),
                 runID: string(fields.runID),
                 issueID: string(fields.issueID),
-                body: body(range, escaped: fields.bodyEscaped),
-                timestampInferred: fields.timestamp == nil
+                body: body(range, escaped: fields.framing.bodyEscaped),
+                timestampInferred: fields.framing.timestamp == nil
             )
         case .record(.decoded(let header), let range, let line):
-            return header.message(body: body(range, escaped: header.bodyEscaped), line: line, timestamp: timestamp)
+            return header.message(
+                body: body(range, escaped: header.framing.bodyEscaped),
+                line: line,
+                timestamp: timestamp
+            )
         }
     }
 
@@ -143,7 +120,8 @@ package struct ScannedRecord {
     /// escaped. Their text may still be ill-formed UTF-8, which a `String` would repair: writers check
     /// (`MessageJSON.encode(_:into:)` as it escapes, `PlainRecord.isValidUTF8`) and build the message then.
     package var plain: PlainRecord? {
-        guard case .record(.flat(let fields), let range, _) = content, !fields.bodyEscaped, !fields.msgID.isEmpty,
+        guard case .record(.flat(let fields), let range, _) = content, !fields.framing.bodyEscaped,
+            !fields.msgID.isEmpty,
             !fields.type.isEmpty
         else { return nil }
         var stored = range
@@ -152,7 +130,7 @@ package struct ScannedRecord {
         return PlainRecord(
             msgID: bytes(fields.range(fields.msgID)),
             timestamp: timestamp,
-            timestampInferred: fields.timestamp == nil,
+            timestampInferred: fields.framing.timestamp == nil,
             type: bytes(fields.range(fields.type)),
             projectID: bytes(fields.range(fields.projectID)),
             taskID: bytes(fields.range(fields.taskID)),

@@ -1,3 +1,5 @@
+import CBusBytes
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
@@ -72,21 +74,15 @@ struct FlatHeader {
         default: break
         }
         var position = start
-        while position < end {
-            // Eight bytes at a time past words with none of the bytes looked at below (most values); a word that
-            // may hold one is looked at byte by byte (a time's colons).
-            let stop = min(position + 8, end)
-            if stop - position == 8, !Self.mayHoldIndicator(base + position) {
-                position = stop
-                continue
-            }
-            while position < stop {
-                switch base[position] {
-                case 0x23 where base[position - 1] == 0x20 || base[position - 1] == 0x09: return nil  // a comment
-                case 0x3A where position + 1 == end || base[position + 1] == 0x20: return nil
-                case 0x00..<0x09, 0x0B..<0x20, 0x7F: return nil
-                default: position += 1
-                }
+        while true {
+            // To the next byte that may matter, sixteen at a time (most values hold none but a time's colons).
+            position += bus_yaml_indicator(base + position, end - position)
+            guard position < end else { break }
+            switch base[position] {
+            case 0x23 where base[position - 1] == 0x20 || base[position - 1] == 0x09: return nil  // a comment
+            case 0x3A where position + 1 == end || base[position + 1] == 0x20: return nil
+            case 0x00..<0x09, 0x0B..<0x20, 0x7F: return nil
+            default: position += 1
             }
         }
         var trimmed = end
@@ -102,20 +98,6 @@ struct FlatHeader {
     /// The bytes in `range` are `literal`.
     private func matches(_ range: Range<Int>, _ literal: StaticString) -> Bool {
         range.count == literal.utf8CodeUnitCount && memcmp(base + range.lowerBound, literal.utf8Start, range.count) == 0
-    }
-
-    /// Whether the eight bytes at `bytes` may hold a control byte, `#`, `:` or DEL (a word test that can flag
-    /// a byte next to a real one, never miss one).
-    private static func mayHoldIndicator(_ bytes: UnsafePointer<UInt8>) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let word = UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self)
-        func equal(_ byte: UInt64) -> UInt64 {
-            let difference = word ^ (ones &* byte)
-            return (difference &- ones) & ~difference
-        }
-        let control = (word &- ones &* 0x20) & ~word
-        return (control | equal(0x23) | equal(0x3A) | equal(0x7F)) & highs != 0
     }
 
     private static func isKeyByte(_ byte: UInt8) -> Bool {

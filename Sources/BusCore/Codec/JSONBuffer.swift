@@ -1,3 +1,5 @@
+import CBusBytes
+
 /// A JSON text built straight into bytes: the one escaping routine of the CLI's `--json`, the server's bodies
 /// and SSE events.
 ///
@@ -100,41 +102,14 @@ package struct JSONBuffer: Sendable {
     /// The index of the first byte from `start` on that may need escaping (or checking), or `count`.
     ///
     /// Flagged: bytes below 0x20, the quote, the backslash, and 0xE2, or with `flaggingNonASCII` every byte
-    /// from 0x80 up. Eight bytes at a time: bodies are long and almost all plain.
+    /// from 0x80 up. Sixteen bytes at a time (`bus_json_special`, SSE2): bodies are long and almost all plain.
     private static func nextSpecial(
         _ base: UnsafePointer<UInt8>,
         from start: Int,
         count: Int,
         flaggingNonASCII: Bool
     ) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        var index = start
-        let raw = UnsafeRawPointer(base)
-        while index + 8 <= count {
-            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            // A byte is flagged when it is below 0x20 (and below 0x80), equals the quote or the backslash, or
-            // has its high bit set (checking) or equals 0xE2.
-            let control = (word &- ones &* 0x20) & ~word & highs
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let lead = word ^ (ones &* 0xE2)
-            let equal = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & highs
-            let other = flaggingNonASCII ? word & highs : (lead &- ones) & ~lead & highs
-            if control | equal | other != 0 {
-                // The word test can flag a byte next to a real match (borrows): look at each of the eight.
-                for position in index..<(index + 8) where isSpecial(base[position], flaggingNonASCII) {
-                    return position
-                }
-            }
-            index += 8
-        }
-        while index < count, !isSpecial(base[index], flaggingNonASCII) { index += 1 }
-        return index
-    }
-
-    private static func isSpecial(_ byte: UInt8, _ flaggingNonASCII: Bool) -> Bool {
-        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0xE2 || (flaggingNonASCII && byte >= 0x80)
+        start + bus_json_special(base + start, count - start, flaggingNonASCII ? 1 : 0)
     }
 
     /// `\u00XX` for a control byte.

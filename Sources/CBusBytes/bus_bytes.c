@@ -1,0 +1,74 @@
+#include "bus_bytes.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+static inline __m128i load(const uint8_t *bytes) { return _mm_loadu_si128((const __m128i *)bytes); }
+
+// The bytes of `chunk` below 0x20: with their high bit flipped, they are the signed bytes below (0x20 ^ 0x80).
+static inline __m128i below_space(__m128i chunk) {
+    return _mm_cmplt_epi8(_mm_xor_si128(chunk, _mm_set1_epi8((char)0x80)), _mm_set1_epi8((char)(0x20 ^ 0x80)));
+}
+
+// The bytes of `chunk` equal to `byte`.
+static inline __m128i equal(__m128i chunk, uint8_t byte) { return _mm_cmpeq_epi8(chunk, _mm_set1_epi8((char)byte)); }
+
+static inline int json_mask(__m128i chunk, int flag_non_ascii) {
+    __m128i escaped = _mm_or_si128(below_space(chunk), _mm_or_si128(equal(chunk, 0x22), equal(chunk, 0x5C)));
+    // The high bit of every byte from 0x80 up, or only the lead byte of U+2028 and U+2029.
+    __m128i other = flag_non_ascii ? chunk : equal(chunk, 0xE2);
+    return _mm_movemask_epi8(escaped) | _mm_movemask_epi8(other);
+}
+
+static inline int yaml_mask(__m128i chunk) {
+    __m128i hash_or_colon = _mm_or_si128(equal(chunk, 0x23), equal(chunk, 0x3A));
+    __m128i control = _mm_or_si128(below_space(chunk), equal(chunk, 0x7F));
+    return _mm_movemask_epi8(_mm_or_si128(hash_or_colon, control));
+}
+
+// The first set bit of `mask` as an index from `base`, or `none`.
+static inline size_t first(int mask, size_t base, size_t none) {
+    return mask != 0 ? base + (size_t)__builtin_ctz((unsigned)mask) : none;
+}
+#endif
+
+size_t bus_json_special(const uint8_t *bytes, size_t count, int flag_non_ascii) {
+    size_t index = 0;
+#if defined(__SSE2__)
+    if (count >= 16) {
+        for (; index + 16 <= count; index += 16) {
+            int mask = json_mask(load(bytes + index), flag_non_ascii);
+            if (mask != 0) return first(mask, index, count);
+        }
+        if (index == count) return count;
+        // The rest, as the last sixteen bytes: those it shares with the chunk before hold nothing flagged.
+        size_t start = count - 16;
+        return first(json_mask(load(bytes + start), flag_non_ascii), start, count);
+    }
+#endif
+    for (; index < count; index += 1) {
+        uint8_t byte = bytes[index];
+        if (byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0xE2 || (flag_non_ascii && byte >= 0x80)) break;
+    }
+    return index;
+}
+
+size_t bus_yaml_indicator(const uint8_t *bytes, size_t count) {
+    size_t index = 0;
+#if defined(__SSE2__)
+    if (count >= 16) {
+        for (; index + 16 <= count; index += 16) {
+            int mask = yaml_mask(load(bytes + index));
+            if (mask != 0) return first(mask, index, count);
+        }
+        if (index == count) return count;
+        size_t start = count - 16;
+        return first(yaml_mask(load(bytes + start)), start, count);
+    }
+#endif
+    for (; index < count; index += 1) {
+        uint8_t byte = bytes[index];
+        if (byte < 0x20 || byte == 0x23 || byte == 0x3A || byte == 0x7F) break;
+    }
+    return index;
+}

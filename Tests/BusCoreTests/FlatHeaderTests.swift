@@ -17,10 +17,7 @@ import Testing
                 // The message as the scanner builds it from the spans.
                 guard let fields = FlatHeader.decode(buffer[...]) else { return nil }
                 // A header without `ts` is given the time of its id, as the scanner gives it.
-                let id = String(
-                    decoding: UnsafeBufferPointer(rebasing: buffer[fields.range(fields.msgID)]),
-                    as: UTF8.self
-                )
+                let id = fields.string(fields.msgID, in: buffer)
                 let record = ScannedRecord(
                     buffer: buffer,
                     content: .record(.flat(fields), body: 0..<0, line: 7),

@@ -167,6 +167,11 @@ struct FlatFields {
 
     /// The buffer indices of `span`.
     func range(_ span: FieldSpan) -> Range<Int> { (origin + Int(span.start))..<(origin + Int(span.end)) }
+
+    /// The text of `span` in `buffer`, the buffer the spans index ("" for an empty span).
+    func string(_ span: FieldSpan, in buffer: UnsafeBufferPointer<UInt8>) -> String {
+        span.isEmpty ? "" : String(decoding: UnsafeBufferPointer(rebasing: buffer[range(span)]), as: UTF8.self)
+    }
 }
 
 /// Where a field's text lies in a header: byte offsets from its start.

@@ -24,8 +24,7 @@ enum ScannedHeader {
     /// without a time takes it from the id).
     func msgID(in buffer: UnsafeBufferPointer<UInt8>) -> String {
         switch self {
-        case .flat(let fields):
-            String(decoding: UnsafeBufferPointer(rebasing: buffer[fields.range(fields.msgID)]), as: UTF8.self)
+        case .flat(let fields): fields.string(fields.msgID, in: buffer)
         case .decoded(let header): header.msgID
         }
     }
@@ -60,9 +59,7 @@ package struct ScannedRecord {
             return message
         case .record(.flat(let fields), let range, let line):
             // Straight from the spans: no `RecordHeader` of strings on the way.
-            func string(_ span: FieldSpan) -> String {
-                span.isEmpty ? "" : String(decoding: bytes(fields.range(span)), as: UTF8.self)
-            }
+            func string(_ span: FieldSpan) -> String { fields.string(span, in: buffer) }
             return BusMessage(
                 msgID: fields.msgID.isEmpty ? LineNamedID.unnamed(line: line) : string(fields.msgID),
                 timestamp: timestamp,
@@ -88,8 +85,7 @@ package struct ScannedRecord {
         switch content {
         case .built(let message): return message.type
         case .record(.flat(let fields), _, _):
-            guard !fields.type.isEmpty else { return RecordHeader.unknownType }
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[fields.range(fields.type)]), as: UTF8.self)
+            return fields.type.isEmpty ? RecordHeader.unknownType : fields.string(fields.type, in: buffer)
         case .record(.decoded(let header), _, _):
             return header.fields.type.isEmpty ? RecordHeader.unknownType : header.fields.type
         }
@@ -99,8 +95,7 @@ package struct ScannedRecord {
     package var taskID: String {
         switch content {
         case .built(let message): message.taskID
-        case .record(.flat(let fields), _, _):
-            String(decoding: UnsafeBufferPointer(rebasing: buffer[fields.range(fields.taskID)]), as: UTF8.self)
+        case .record(.flat(let fields), _, _): fields.string(fields.taskID, in: buffer)
         case .record(.decoded(let header), _, _): header.fields.taskID
         }
     }
@@ -110,7 +105,7 @@ package struct ScannedRecord {
     package var dependsOnLineNumbers: Bool {
         switch content {
         case .built(let message): LineNamedID.isLineNamed(message.msgID)
-        case .record(let header, _, _): LineNamedID.isLineNamed(header.msgID(in: buffer)) || header.msgIDIsEmpty
+        case .record(let header, _, _): header.msgIDIsEmpty || LineNamedID.isLineNamed(header.msgID(in: buffer))
         }
     }
 

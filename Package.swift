@@ -38,8 +38,8 @@ let package = Package(
         .target(name: "CBusChecksum"),
         // statx(2), for a file's birth time, which glibc declares only under _GNU_SOURCE.
         .target(name: "CBusSystem"),
-        // Byte-class searches sixteen bytes at a time (SSE2), for the JSON writer: Swift's SIMD types compiled to
-        // scalar code there.
+        // Byte-class searches sixteen bytes at a time (SSE2), for the JSON writer, flat header values and text made
+        // inert for terminals: Swift's SIMD types compiled to scalar code there.
         .target(name: "CBusBytes"),
         .target(
             name: "BusCore",

@@ -133,21 +133,16 @@ struct MessagePrinter {
     func append(_ message: BusMessage, revised: Bool = false, to output: inout JSONBuffer) {
         if json {
             MessageJSON.encode(message, revised: revised, into: &output)
+            output.append(raw: "\n")
         } else {
-            output.append(raw: "[")
-            message.timestamp.appendHumanReadable(to: &output.bytes)
-            output.append(raw: "] (")
-            // The type is one line by the writer's rules; a foreign writer's line breaks in it are shown, not kept.
-            TerminalText.append(message.type, keepTabs: false, keepLineBreaks: false, to: &output.bytes)
-            if revised { output.append(raw: ", revised") }
-            output.append(raw: ") ")
-            if raw {
-                output.append(raw: message.body.utf8)
-            } else {
-                TerminalText.append(message.body, to: &output.bytes)
+            var type = message.type
+            var body = message.body
+            type.withUTF8 { type in
+                body.withUTF8 { body in
+                    appendLine(message.timestamp, type: type, body: body, revised: revised, to: &output)
+                }
             }
         }
-        output.append(raw: "\n")
     }
 
     /// `append` for a message as the scanner found it: its fields are copied from the file's bytes when they
@@ -156,18 +151,32 @@ struct MessagePrinter {
         guard let plain = record.plain else { return append(record.message, to: &output) }
         if json {
             guard MessageJSON.encode(plain, into: &output) else { return append(record.message, to: &output) }
+            output.append(raw: "\n")
         } else {
             guard plain.isValidUTF8 else { return append(record.message, to: &output) }
-            output.append(raw: "[")
-            plain.timestamp.appendHumanReadable(to: &output.bytes)
-            output.append(raw: "] (")
-            TerminalText.append(utf8: plain.type, keepTabs: false, keepLineBreaks: false, to: &output.bytes)
-            output.append(raw: ") ")
-            if raw {
-                output.append(raw: plain.body)
-            } else {
-                TerminalText.append(utf8: plain.body, to: &output.bytes)
-            }
+            appendLine(plain.timestamp, type: plain.type, body: plain.body, revised: false, to: &output)
+        }
+    }
+
+    /// Appends the text line `[YYYY-MM-DD HH:MM:SS] (TYPE) body` of well-formed UTF-8 fields, and a line feed.
+    private func appendLine(
+        _ timestamp: BusTimestamp,
+        type: UnsafeBufferPointer<UInt8>,
+        body: UnsafeBufferPointer<UInt8>,
+        revised: Bool,
+        to output: inout JSONBuffer
+    ) {
+        output.append(raw: "[")
+        timestamp.appendHumanReadable(to: &output.bytes)
+        output.append(raw: "] (")
+        // The type is one line by the writer's rules; a foreign writer's line breaks in it are shown, not kept.
+        TerminalText.append(utf8: type, keepTabs: false, keepLineBreaks: false, to: &output.bytes)
+        if revised { output.append(raw: ", revised") }
+        output.append(raw: ") ")
+        if raw {
+            output.append(raw: body)
+        } else {
+            TerminalText.append(utf8: body, to: &output.bytes)
         }
         output.append(raw: "\n")
     }

@@ -26,6 +26,12 @@ static inline int yaml_mask(__m128i chunk) {
     return _mm_movemask_epi8(_mm_or_si128(hash_or_colon, control));
 }
 
+static inline int terminal_mask(__m128i chunk) {
+    __m128i control = _mm_or_si128(below_space(chunk), equal(chunk, 0x7F));
+    __m128i leads = _mm_or_si128(equal(chunk, 0xC2), equal(chunk, 0xE2));
+    return _mm_movemask_epi8(_mm_or_si128(control, leads));
+}
+
 // The first set bit of `mask` as an index from `base`, or `none`.
 static inline size_t first(int mask, size_t base, size_t none) {
     return mask != 0 ? base + (size_t)__builtin_ctz((unsigned)mask) : none;
@@ -69,6 +75,26 @@ size_t bus_yaml_indicator(const uint8_t *bytes, size_t count) {
     for (; index < count; index += 1) {
         uint8_t byte = bytes[index];
         if (byte < 0x20 || byte == 0x23 || byte == 0x3A || byte == 0x7F) break;
+    }
+    return index;
+}
+
+size_t bus_terminal_special(const uint8_t *bytes, size_t count) {
+    size_t index = 0;
+#if defined(__SSE2__)
+    if (count >= 16) {
+        for (; index + 16 <= count; index += 16) {
+            int mask = terminal_mask(load(bytes + index));
+            if (mask != 0) return first(mask, index, count);
+        }
+        if (index == count) return count;
+        size_t start = count - 16;
+        return first(terminal_mask(load(bytes + start)), start, count);
+    }
+#endif
+    for (; index < count; index += 1) {
+        uint8_t byte = bytes[index];
+        if (byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xE2) break;
     }
     return index;
 }

@@ -11,6 +11,8 @@ import Testing
 
     static func yamlFlagged(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x23 || byte == 0x3A || byte == 0x7F }
 
+    static func terminalFlagged(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xE2 }
+
     /// Texts of `plain` bytes with `flagged` put at every position, alone and after another flagged byte.
     static func texts(plain: UInt8, flagged: [UInt8]) -> [[UInt8]] {
         var out: [[UInt8]] = []
@@ -44,6 +46,15 @@ import Testing
         for text in Self.texts(plain: 0x61, flagged: flagged) {
             let expected = text.firstIndex(where: Self.yamlFlagged) ?? text.count
             let found = text.withUnsafeBufferPointer { bus_yaml_indicator($0.baseAddress, $0.count) }
+            #expect(found == expected, "\(text)")
+        }
+    }
+
+    @Test func terminalSearchFindsTheFirstControl() {
+        let flagged: [UInt8] = [0x00, 0x09, 0x0A, 0x1B, 0x1F, 0x7F, 0xC2, 0xE2, 0x20, 0x80, 0xC3, 0xFF]
+        for text in Self.texts(plain: 0x61, flagged: flagged) {
+            let expected = text.firstIndex(where: Self.terminalFlagged) ?? text.count
+            let found = text.withUnsafeBufferPointer { bus_terminal_special($0.baseAddress, $0.count) }
             #expect(found == expected, "\(text)")
         }
     }

@@ -276,6 +276,11 @@ private enum Opening {
 private struct FoundMessage {
     var content: ScannedRecord.Content
     var timestamp: BusTimestamp
+
+    /// A legacy line or block, built as it was read.
+    static func built(_ message: BusMessage) -> FoundMessage {
+        FoundMessage(content: .built(message), timestamp: message.timestamp)
+    }
 }
 
 /// What a record that starts at an opener turned out to be.
@@ -407,11 +412,7 @@ private struct ScanState {
                         guard
                             let (message, blockEnd, endLine, provisional) = legacyBlock(block, at: position, line: line)
                         else { return }
-                        append(
-                            FoundMessage(content: .built(message), timestamp: message.timestamp),
-                            at: position,
-                            provisional: provisional
-                        )
+                        append(.built(message), at: position, provisional: provisional)
                         if provisional { return }
                         position = blockEnd
                         line = endLine
@@ -419,7 +420,7 @@ private struct ScanState {
                         continue
                     }
                     if let message = LegacyLine.message(timestamp: timestamp, rest: rest, line: line) {
-                        append(FoundMessage(content: .built(message), timestamp: message.timestamp), at: position)
+                        append(.built(message), at: position)
                     }
                 }
                 position = end + 1

@@ -1,3 +1,5 @@
+import CBusBytes
+
 /// Makes untrusted text (agent output) inert on a terminal while keeping it visible, as `less` does by default:
 /// one rule shared by `read`'s text output and the monitor, so a body shows the same way in both.
 ///
@@ -93,35 +95,16 @@ package enum TerminalText {
         to bytes: inout [UInt8]
     ) -> Bool {
         // Every scalar `needsEscape` flags has a byte below 0x20, 0x7F, or the lead byte 0xC2 (C1 controls)
-        // or 0xE2 (the bidirectional controls); text without them is copied in one go.
+        // or 0xE2 (the bidirectional controls); text without them is copied in one go. They are looked for
+        // sixteen bytes at a time; only kept tabs and line breaks among them are passed over.
         guard let base = utf8.baseAddress else { return true }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var index = 0
-        while index < utf8.count {
-            let stop = min(index + 8, utf8.count)
-            if stop - index == 8 {
-                // Eight bytes at a time past words that hold none of them (a word test that may flag a byte
-                // next to a real one, never miss one); a flagged word (a kept line break) is looked at byte by
-                // byte, once.
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                func equal(_ byte: UInt64) -> UInt64 {
-                    let difference = word ^ (ones &* byte)
-                    return (difference &- ones) & ~difference
-                }
-                let control = (word &- ones &* 0x20) & ~word
-                if (control | equal(0x7F) | equal(0xC2) | equal(0xE2)) & highs == 0 {
-                    index = stop
-                    continue
-                }
-            }
-            while index < stop {
-                switch base[index] {
-                case 0x09 where keepTabs, 0x0A where keepLineBreaks: break
-                case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return false
-                default: break
-                }
-                index += 1
+        while true {
+            index += bus_terminal_special(base + index, utf8.count - index)
+            guard index < utf8.count else { break }
+            switch base[index] {
+            case 0x09 where keepTabs, 0x0A where keepLineBreaks: index += 1
+            default: return false
             }
         }
         bytes.append(contentsOf: utf8)

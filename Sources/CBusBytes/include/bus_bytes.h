@@ -18,4 +18,9 @@ size_t bus_json_special(const uint8_t *bytes, size_t count, int flag_non_ascii);
 // (below 0x20, the tab included), `#`, `:` or DEL. `count` when there is none.
 size_t bus_yaml_indicator(const uint8_t *bytes, size_t count);
 
+// The index of the first byte in `bytes[0, count)` that text shown on a terminal must be looked at for: below 0x20
+// (tabs and line breaks included), DEL, 0xC2 (the lead byte of the C1 controls) or 0xE2 (of the bidirectional
+// controls). `count` when there is none.
+size_t bus_terminal_special(const uint8_t *bytes, size_t count);
+
 #endif

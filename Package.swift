@@ -118,6 +118,7 @@ let package = Package(
         // Helpers both test targets use: the Go-rules reader and the shared vectors' location.
         .target(
             name: "BusTestSupport",
+            dependencies: ["BusCore"],
             path: "Tests/BusTestSupport",
             swiftSettings: upcomingFeatures
         ),
@@ -134,7 +135,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BusTUITests",
-            dependencies: ["BusTUI", "BusCore"],
+            dependencies: ["BusTUI", "BusCore", "BusTestSupport"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

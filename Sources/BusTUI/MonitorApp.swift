@@ -8,6 +8,13 @@ package enum MonitorApp {
     /// scroll back through while the rest loads.
     static let firstScreenMessages = 1000
 
+    /// The size of history from which a bus's older messages are kept as their records' places.
+    ///
+    /// Kept so, they are read again when shown or searched (64 bytes a message instead of about 1.6 times the
+    /// record); below, they are held whole, so filtering a 100k-message bus never reads the disk.
+    /// `RUN_AGENT_MONITOR_PLACES_FROM` (bytes) overrides it.
+    static let keepPlacesFrom = 128 << 20
+
     /// Runs the UI until q, Ctrl-C, SIGTERM or SIGHUP; restores the terminal on every path.
     ///
     /// The buses are opened and read before the terminal is touched, so a bad path is reported as a plain
@@ -26,9 +33,11 @@ package enum MonitorApp {
         // Large buses show their newest messages first; the rest is read in the background once the first frame
         // is drawn (`HistoryLoader`).
         var historyJobs: [HistoryLoader.Job] = []
+        let placesFrom = getenv("RUN_AGENT_MONITOR_PLACES_FROM").flatMap { Int(String(cString: $0)) } ?? keepPlacesFrom
         for source in sources.sources {
             if let skipped = try source.tailer.skipToNewest(enough: { $0.count >= firstScreenMessages }) {
-                historyJobs.append(HistoryLoader.Job(source: source.id, history: skipped))
+                let job = HistoryLoader.Job(source: source.id, history: skipped, keepPlaces: skipped.end >= placesFrom)
+                historyJobs.append(job)
             }
         }
         model.expectHistory(of: Set(historyJobs.map(\.source)), bytes: historyJobs.reduce(0) { $0 + $1.history.end })

@@ -98,3 +98,11 @@ extension MonitorModel {
         (0..<layout.listRows).first { self.position(atListRow: $0) == position } ?? -1
     }
 }
+
+extension MessageStore {
+    /// Every stored message, whole, in store order (tests read the store as a list).
+    var messages: [BusMessage] { (0..<count).map { message(at: $0) } }
+
+    /// Every entry's key, in store order.
+    var keys: [MessageKey] { entries.map(\.key) }
+}

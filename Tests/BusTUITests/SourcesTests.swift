@@ -7,9 +7,10 @@ import Testing
 
 @Suite("Following real bus files")
 struct SourcesTests {
-    /// A fresh folder under /tmp, removed by the caller.
+    /// A fresh folder under `$TMPDIR` (else /tmp), removed by the caller.
     static func temporaryFolder() -> String {
-        var template = Array("/tmp/bustui-test-XXXXXX".utf8CString)
+        let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((base + "/bustui-test-XXXXXX").utf8CString)
         return template.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress, let made = mkdtemp(base) else { return "/tmp" }
             return String(cString: made)

@@ -241,10 +241,12 @@ import Testing
                 let session = monitor.session
                 try session.waitFor("not UTF-8")
                 try session.send("k", "j", "t")
-                let picker = try session.waitFor("types: Space select")
+                // The whole box: under load a capture can land between the lines of one frame reaching tmux.
+                let picker = try session.waitForScreen("the picker's box, top and bottom in ASCII") { screen in
+                    screen.contains("types: Space select")
+                        && screen.split(separator: "\n").filter { $0.contains("+-") && $0.contains("-+") }.count == 2
+                }
                 let lines = picker.split(separator: "\n")
-                let corners = lines.filter { $0.contains("+-") && $0.contains("-+") }
-                #expect(corners.count == 2, "the box's top and bottom in ASCII:\n\(picker)")
                 let item = lines.first { $0.contains("| [ ] FACT") } ?? ""
                 #expect(item.filter { $0 == "|" }.count == 2, "the box's sides in ASCII:\n\(picker)")
                 #expect(!picker.contains { Self.lineDrawing.contains($0) }, "line drawing under LC_ALL=C:\n\(picker)")

@@ -49,13 +49,24 @@ package struct ScannedRecord {
     let content: Content
     /// The byte offset in the file where the record (or legacy line) starts.
     package let offset: Int
+    /// The byte offset in the file just past the record (blank lines after it may be included).
+    package let end: Int
+    /// The byte offset in the file of `buffer`'s first byte.
+    let base: Int
     /// The message's time: the header's, else the one its id carries, else the record before's.
     package let timestamp: BusTimestamp
 
     /// The message, built: strings made from the bytes.
-    package var message: BusMessage {
+    package var message: BusMessage { built(withBody: true) }
+
+    /// The message with an empty body, for a reader that keeps the record's place and reads the body when it
+    /// needs it (the monitor's history): no string is made of the body.
+    package var header: BusMessage { built(withBody: false) }
+
+    private func built(withBody: Bool) -> BusMessage {
         switch content {
-        case .built(let message):
+        case .built(var message):
+            if !withBody { message.body = "" }
             return message
         case .record(.flat(let fields), let range, let line):
             // Straight from the spans: no `RecordHeader` of strings on the way.
@@ -68,12 +79,12 @@ package struct ScannedRecord {
                 taskID: string(fields.taskID),
                 runID: string(fields.runID),
                 issueID: string(fields.issueID),
-                body: body(range, escaped: fields.framing.bodyEscaped),
+                body: withBody ? body(range, escaped: fields.framing.bodyEscaped) : "",
                 timestampInferred: fields.framing.timestamp == nil
             )
         case .record(.decoded(let header), let range, let line):
             return header.message(
-                body: body(range, escaped: header.framing.bodyEscaped),
+                body: withBody ? body(range, escaped: header.framing.bodyEscaped) : "",
                 line: line,
                 timestamp: timestamp
             )
@@ -107,6 +118,56 @@ package struct ScannedRecord {
         case .built(let message): LineNamedID.isLineNamed(message.msgID)
         case .record(let header, _, _): header.msgIDIsEmpty || LineNamedID.isLineNamed(header.msgID(in: buffer))
         }
+    }
+
+    /// Where a place of the record ends in the file when its bytes, from its start to there, scanned alone give
+    /// this record (the same header and body), so that its message can be read again from that place
+    /// (`RecordFetcher`) instead of being kept; nil when no such place is found.
+    ///
+    /// The place ends with the body, or the line break after it: a record that ends right after its closing
+    /// rule is held back by a scan (its body may still be being written), so an empty body needs the line
+    /// break that follows it. Every place is checked by scanning it alone: whatever would read otherwise out of
+    /// its context has none, and legacy lines and headers without an id have none (their ids are made from line
+    /// numbers). The time is not compared: one taken from the record before is the caller's to keep.
+    package var placeEnd: Int? {
+        guard case .record(let header, let body, _) = content, !header.msgIDIsEmpty else { return nil }
+        if readsAlone(to: body.upperBound, body: body) { return base + body.upperBound }
+        // The line break after the body: a `\n`, after `\r`s when the record was written with CRLF.
+        var next = body.upperBound
+        while next < buffer.count, buffer[next] == 0x0D { next += 1 }
+        guard next < buffer.count, buffer[next] == 0x0A, readsAlone(to: next + 1, body: body) else { return nil }
+        return base + next + 1
+    }
+
+    /// Whether the bytes from the record's start to buffer index `stop`, scanned alone, give a record at the same
+    /// offset whose body is `body`'s text.
+    private func readsAlone(to stop: Int, body: Range<Int>) -> Bool {
+        let start = offset - base
+        var alike = false
+        var first = true
+        _ = RecordScanner.scan(
+            UnsafeBufferPointer(rebasing: buffer[start..<stop]),
+            from: ScanCursor(offset: offset),
+            final: true
+        ) {
+            event in
+            defer { first = false }
+            // The same opener gives the same header (it ends at the first closing rule); then the same body text
+            // (its range may differ by a line break the message does not keep) gives the same message.
+            guard first, case .record(let alone, _) = event, alone.offset == offset,
+                case .record(_, let aloneBody, _) = alone.content
+            else { return }
+            alike = trimmed(body).elementsEqual(trimmed(aloneBody.lowerBound + start..<aloneBody.upperBound + start))
+        }
+        return alike
+    }
+
+    /// The bytes of a stored body without the line break that ends it, as the message keeps them.
+    private func trimmed(_ range: Range<Int>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        var stored = buffer[range]
+        if stored.last == 0x0A { stored = stored.dropLast() }
+        if stored.last == 0x0D { stored = stored.dropLast() }
+        return stored
     }
 
     /// The fields as bytes that can be written out as they are, or nil when the message must be built.

@@ -406,11 +406,23 @@ package struct SkippedHistory: Sendable {
     package let handle: FileHandle
     package let end: Int
 
+    /// The first `end` bytes of the open file `handle` (a tailer makes these; tests and tools may too).
+    package init(handle: FileHandle, end: Int) {
+        self.handle = handle
+        self.end = end
+    }
+
     /// Reads the skipped part from its start, in chunks, handing each item to `body`: exactly the items a
     /// whole read of the file finds before `end`.
     /// - Throws: `BusError` for a read error.
     package func read(_ body: (ScanItem) -> Void) throws(BusError) {
         try BusReader.stream(handle, until: end, body)
+    }
+
+    /// `read`, handing out records as the scanner found them (valid only during the call).
+    /// - Throws: `BusError` for a read error.
+    package func readRecords(_ body: (ScanEvent) -> Void) throws(BusError) {
+        try BusReader.streamRecords(handle, until: end, body)
     }
 }
 #endif

@@ -75,8 +75,9 @@ final class MonitorLoop {
             framePending = true
             switch event {
             case .progress(let done, let total): model.historyProgress = (done, total)
-            case .loaded(let source, let messages, let malformed):
-                model.addHistory(messages, malformed: malformed, source: source)
+            case .loaded(let source, let handOff, let malformed):
+                var batch = handOff.take() ?? MessageBatch()
+                model.addHistory(&batch, malformed: malformed, source: source)
             case .failed(_, let error):
                 model.notice = "history not read: \(error.description)"
             case .finished: model.historyProgress = nil

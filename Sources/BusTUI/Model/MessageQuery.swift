@@ -123,14 +123,31 @@ extension MessageQuery.Term {
             return TextMatch.contains(message.body, needle) || TextMatch.contains(message.type, needle)
                 || TextMatch.contains(message.taskID, needle) || TextMatch.contains(message.runID, needle)
                 || TextMatch.contains(message.projectID, needle) || TextMatch.contains(message.msgID, needle)
-        case .type:
-            return values.contains { TextMatch.equals(message.type, $0) }
-        case .task:
-            return values.contains { field(message.taskID, $0) }
-        case .run:
-            return values.contains { field(message.runID, $0) }
-        case .project:
-            return values.contains { field(message.projectID, $0) }
+        case .type: return matches(field: message.type)
+        case .task: return matches(field: message.taskID)
+        case .run: return matches(field: message.runID)
+        case .project: return matches(field: message.projectID)
+        }
+    }
+
+    /// A word or pattern: it searches the body and the id, which only the whole message has.
+    var needsMessage: Bool { field == .any || field == .regex }
+
+    /// The word of an `.any` term that a record's bytes must contain for its body or id to contain it: ASCII
+    /// without spaces, quotes or backslashes, the characters a record's stored form may spell differently
+    /// (YAML quoting and escapes, folded lines, the body escape's backslash); nil for other terms.
+    var plainWord: [UInt8]? {
+        guard field == .any, let word = values.first, !word.isEmpty else { return nil }
+        let spelledAlike = word.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x27 && $0 != 0x5C }
+        return spelledAlike ? word : nil
+    }
+
+    /// Whether a `type:`, `task:`, `run:` or `project:` term matches the value of its field.
+    func matches(field value: String) -> Bool {
+        switch field {
+        case .type: values.contains { TextMatch.equals(value, $0) }
+        case .task, .run, .project: values.contains { self.field(value, $0) }
+        case .any, .regex: false
         }
     }
 
@@ -193,39 +210,10 @@ enum TextMatch {
         return copy.withUTF8 { asciiContains($0, needle) }
     }
 
-    /// `contains` for an ASCII needle, on the haystack's bytes.
-    private static func asciiContains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard bytes.count >= needle.count, let first = needle.first, let base = bytes.baseAddress else {
-            return false
-        }
-        let last = bytes.count - needle.count
-        // `b | 0x20 == first` is `lower(b) == first` for a letter (both cases) and plain equality otherwise.
-        let fold: UInt8 = first >= 0x61 && first <= 0x7A ? 0x20 : 0
-        let folds = SIMD16<UInt8>(repeating: fold)
-        let firsts = SIMD16<UInt8>(repeating: first)
-        func matches(at start: Int) -> Bool {
-            var offset = 1
-            while offset < needle.count, lower(bytes[start + offset]) == needle[offset] { offset += 1 }
-            return offset == needle.count
-        }
-        var start = 0
-        // Sixteen candidate starts at a time: a chunk without the first byte is skipped whole (typing one
-        // character filters 100k bodies: this loop is the cost of a keystroke).
-        while start + 16 <= last + 1 {
-            let chunk = UnsafeRawPointer(base + start).loadUnaligned(as: SIMD16<UInt8>.self)
-            let hits = (chunk | folds) .== firsts
-            if any(hits) {
-                for lane in 0..<16 where hits[lane] {
-                    if matches(at: start + lane) { return true }
-                }
-            }
-            start += 16
-        }
-        while start <= last {
-            if bytes[start] | fold == first, matches(at: start) { return true }
-            start += 1
-        }
-        return false
+    /// `contains` for an ASCII needle, on the haystack's bytes (typing one character filters 100k bodies: this
+    /// search is the cost of a keystroke).
+    static func asciiContains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        needle.withUnsafeBufferPointer { FoldedSearch.contains(bytes, $0) }
     }
 
     /// True when `value` equals `needle` (lowercased), ignoring case.

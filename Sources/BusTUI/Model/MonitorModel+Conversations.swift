@@ -4,14 +4,14 @@ internal import BusCore
 extension MonitorModel {
     /// Replies to the message at store index `index` (messages naming it as a parent).
     func replyCount(_ index: Int) -> Int {
-        store.replies.count(of: store.messages[index].msgID)
+        store.replyCount(at: index)
     }
 
     /// Opens the thread view on the selected message, its cursor on that message.
     mutating func openThread() {
         guard let current = selection else { return }
         let tree = ThreadTree(store: store, root: current)
-        overlay = .thread(ThreadViewState(rootKey: store.keys[current], tree: tree, cursor: tree.rootRow))
+        overlay = .thread(ThreadViewState(rootKey: store.key(at: current), tree: tree, cursor: tree.rootRow))
     }
 
     /// Builds an open thread view again after the store changed (a reply arrived, indices moved), keeping its

@@ -12,9 +12,11 @@ extension MonitorModel {
     }
 
     /// True for a QUESTION no message names as a parent.
-    static func isUnansweredQuestion(_ message: BusMessage, replies: ReplyIndex) -> Bool {
-        message.type.uppercased() == "QUESTION" && replies.count(of: message.msgID) == 0
+    static func isUnansweredQuestion(at index: Int, in store: MessageStore) -> Bool {
+        isQuestion(store.symbols[store.entries[index].type]) && store.replyCount(at: index) == 0
     }
+
+    static func isQuestion(_ type: String) -> Bool { type.uppercased() == "QUESTION" }
 
     /// True for a type that reports a failure: one containing ERROR, FAIL or CRASH (RUN_CRASH, TEST_FAILED).
     static func isFailure(_ type: String) -> Bool {
@@ -45,7 +47,7 @@ extension MonitorModel {
             }
             guard condition(index) else { continue }
             if anyMatch == nil { anyMatch = index }
-            if passes(store.messages[index]) {
+            if passes(index) {
                 shownMatch = index
                 break
             }
@@ -63,13 +65,15 @@ extension MonitorModel {
     mutating func nextUnansweredQuestion() {
         let store = self.store
         jumpToNext(step: 1, what: "unanswered QUESTION") {
-            Self.isUnansweredQuestion(store.messages[$0], replies: store.replies)
+            Self.isUnansweredQuestion(at: $0, in: store)
         }
     }
 
     mutating func nextFailure(step: Int) {
         let store = self.store
-        jumpToNext(step: step, what: "ERROR, FAIL or CRASH message") { Self.isFailure(store.messages[$0].type) }
+        jumpToNext(step: step, what: "ERROR, FAIL or CRASH message") {
+            Self.isFailure(store.symbols[store.entries[$0].type])
+        }
     }
 
     /// Marks or unmarks the selected message (`m`).
@@ -85,7 +89,7 @@ extension MonitorModel {
             return
         }
         let (store, bookmarks) = (self.store, self.bookmarks)
-        jumpToNext(step: 1, what: "bookmark") { bookmarks.contains(store.keys[$0]) }
+        jumpToNext(step: 1, what: "bookmark") { bookmarks.contains(store.key(at: $0)) }
     }
 
     /// `n`/`N` in the focused detail pane: scrolls to the next (previous) line of the message holding a match

@@ -96,7 +96,9 @@ extension MonitorModel {
                     return .none
                 }
                 askPrompt = nil
-                return .export(ExportRequest(path: text, format: format, messages: visible.map { store.messages[$0] }))
+                return .export(
+                    ExportRequest(path: text, format: format, messages: visible.map { store.message(at: $0) })
+                )
             case .goToTime:
                 if let error = goToTime(text) {
                     ask.error = error

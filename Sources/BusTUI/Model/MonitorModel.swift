@@ -102,7 +102,7 @@ struct MonitorModel: Sendable {
     /// The last reset each source reported, so a creation is only news after a deletion.
     private var lastReset: [Int32: TailReset] = [:]
     /// Agents seen (`meta.agent`, else the run id), for the agent column's width.
-    private(set) var agentsSeen: [String: Int] = [:]
+    var agentsSeen: [String: Int] { store.agentCounts }
     /// The outcome of the last post: `posted <id>` or `post failed: <reason>`.
     var postResult: String?
     private(set) var detailCache: DetailCache?
@@ -178,10 +178,9 @@ struct MonitorModel: Sendable {
             settleMalformedList()
         }
         guard !messages.isEmpty else { return }
-        let selectedKey = selection.map { store.keys[$0] }
+        let selectedKey = selection.map { store.key(at: $0) }
         let before = visible.count
         let start = store.append(messages, source: source)
-        for message in messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
         if let current = selection, current >= start, let selectedKey {
             selection = store.index(of: selectedKey, from: start)
         }
@@ -210,18 +209,12 @@ struct MonitorModel: Sendable {
     /// Selects the message this monitor posted once it has been read back, wherever the list was.
     private mutating func revealPosted(from start: Int) {
         guard let id = revealID else { return }
-        var index = store.count - 1
-        while index >= start {
-            if store.messages[index].msgID == id {
-                revealID = nil
-                guard passes(store.messages[index]) else { return }
-                if index != visible.last { following = false }
-                if index != selection { detailScroll = 0 }
-                selection = index
-                return
-            }
-            index -= 1
-        }
+        guard let index = store.lastIndex(ofMessageID: id, from: start) else { return }
+        revealID = nil
+        guard passes(index) else { return }
+        if index != visible.last { following = false }
+        if index != selection { detailScroll = 0 }
+        selection = index
     }
 
     /// An open picker's counts follow the messages as they arrive (its cursor stays on the same name).
@@ -250,7 +243,6 @@ struct MonitorModel: Sendable {
     mutating func revise(_ messages: [BusMessage], source: Int32) {
         let changed = messages.compactMap { store.revise($0, source: source) }
         guard let first = changed.min() else { return }
-        for message in messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
         refilter(from: first)
         fixSelection()
         storeChanged()
@@ -264,11 +256,9 @@ struct MonitorModel: Sendable {
 
     /// Forgets everything read from `source`: its file was truncated and will be read again from the start.
     mutating func resetSource(_ source: Int32) {
-        let selectedKey = selection.map { store.keys[$0] }
+        let selectedKey = selection.map { store.key(at: $0) }
         store.removeSource(source)
         historyPending.remove(source)
-        agentsSeen = [:]
-        for message in store.messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
         malformedLog.reset(source: source)
         bookmarks.keep { $0.source != source }
         selection = selectedKey.flatMap { store.index(of: $0) }
@@ -288,16 +278,21 @@ struct MonitorModel: Sendable {
     /// It is merged in time order with everything on screen, and the list keeps its place: the selection stays
     /// on its message (the newest while following), and the first row shown stays the first row.
     mutating func addHistory(_ messages: [BusMessage], malformed: [MalformedRecord] = [], source: Int32) {
+        var batch = MessageBatch(messages)
+        addHistory(&batch, malformed: malformed, source: source)
+    }
+
+    /// `addHistory` for a batch read by the history loader (large buses keep records' places), leaving it empty.
+    mutating func addHistory(_ batch: inout MessageBatch, malformed: [MalformedRecord] = [], source: Int32) {
         guard historyPending.remove(source) != nil else { return }
         if !malformed.isEmpty {
             malformedLog.add(malformed, source: source)
             settleMalformedList()
         }
-        guard !messages.isEmpty else { return }
-        let selectedKey = selection.map { store.keys[$0] }
-        let topKey = visible.indices.contains(listTop) ? store.keys[visible[listTop]] : nil
-        store.prepend(messages, source: source)
-        for message in messages { agentsSeen[Self.agent(of: message), default: 0] += 1 }
+        guard !batch.isEmpty else { return }
+        let selectedKey = selection.map { store.key(at: $0) }
+        let topKey = visible.indices.contains(listTop) ? store.key(at: visible[listTop]) : nil
+        store.prepend(&batch, source: source)
         selection = selectedKey.flatMap { store.index(of: $0) }
         refilter(from: 0)
         if let topKey, let index = store.index(of: topKey) { listTop = Self.lowerBound(visible, index) }
@@ -341,9 +336,9 @@ struct MonitorModel: Sendable {
             savedDraft = nil
             postResult = "posted \(id)"
             revealID = id
-            if let index = store.messages.lastIndex(where: { $0.msgID == id }) {
+            if let index = store.lastIndex(ofMessageID: id) {
                 revealID = nil
-                if passes(store.messages[index]) {
+                if passes(index) {
                     if index != visible.last { following = false }
                     selection = index
                 }
@@ -358,19 +353,13 @@ struct MonitorModel: Sendable {
 
     // MARK: Filtering
 
-    func passes(_ message: BusMessage) -> Bool {
-        Self.passes(message, types: chosenTypes, tasks: chosenTasks, query: query)
+    /// Whether the filters show the message at store index `index`.
+    func passes(_ index: Int) -> Bool {
+        listFilter.passes(index, in: store)
     }
 
-    private static func passes(
-        _ message: BusMessage,
-        types: Set<String>,
-        tasks: Set<String>,
-        query: MessageQuery
-    ) -> Bool {
-        if !types.isEmpty, !types.contains(message.type) { return false }
-        if !tasks.isEmpty, !tasks.contains(message.taskID) { return false }
-        return query.matches(message)
+    private var listFilter: ListFilter {
+        ListFilter(types: chosenTypes, tasks: chosenTasks, query: query, symbols: store.symbols)
     }
 
     mutating func setQuery(_ text: String) {
@@ -418,15 +407,13 @@ struct MonitorModel: Sendable {
         var kept: [Int] = []
         swap(&kept, &visible)
         kept.removeSubrange(Self.lowerBound(kept, start)...)
-        let (types, tasks, query) = (chosenTypes, chosenTasks, self.query)
-        // Messages are read in place from the store's buffer: going through `store.messages[index]` copied each
-        // message (a retain per field) and was a good part of what one key typed into the filter cost.
-        store.messages.withUnsafeBufferPointer { messages in
-            var index = start
-            while index < messages.count {
-                if Self.passes(messages[index], types: types, tasks: tasks, query: query) { kept.append(index) }
-                index += 1
-            }
+        // Room for every index: address space only until written, and no copy each time the array outgrows it.
+        kept.reserveCapacity(store.count)
+        let filter = listFilter
+        var index = start
+        while index < store.count {
+            if filter.passes(index, in: store) { kept.append(index) }
+            index += 1
         }
         visible = kept
     }
@@ -535,7 +522,7 @@ struct MonitorModel: Sendable {
                 position = visible.count - 1
                 wrapped = true
             }
-            if search.matches(store.messages[visible[position]]) {
+            if search.matches(store.message(at: visible[position])) {
                 select(position: position)
                 if position == visible.count - 1 { following = false }
                 notice = wrapped ? "search wrapped" : nil
@@ -548,7 +535,7 @@ struct MonitorModel: Sendable {
     /// Selects the selected message's first parent, clearing filters that hide it.
     mutating func jumpToParent() {
         guard let current = selection else { return }
-        guard let parent = store.messages[current].parents.first else {
+        guard let parent = store.parents(at: current).first else {
             notice = "this message has no parent"
             return
         }
@@ -563,11 +550,11 @@ struct MonitorModel: Sendable {
     /// remembered for Ctrl-O / Backspace unless `recordJump` is false (going back itself).
     mutating func goTo(_ index: Int, recordJump: Bool = true) {
         guard index >= 0, index < store.count else { return }
-        if !passes(store.messages[index]) {
+        if !passes(index) {
             clearFilters()
             notice = "filters cleared to show the message"
         }
-        if recordJump, let current = selection, current != index { jumps.record(store.keys[current]) }
+        if recordJump, let current = selection, current != index { jumps.record(store.key(at: current)) }
         following = false
         if index != selection { detailScroll = 0 }
         selection = index

@@ -15,16 +15,21 @@ struct SwarmSummary: Sendable, Equatable {
 
     /// Rows for every task in `store`, the most recently active first; one pass over the store.
     init(store: MessageStore) {
-        var byTask: [String: Row] = [:]
-        for (index, message) in store.messages.enumerated() {
-            var row = byTask[message.taskID] ?? Row(task: message.taskID, last: index, count: 0, openQuestions: 0)
+        // By symbol: one array slot per task, and the QUESTION test once per type, not per message.
+        var byTask: [Symbol: Row] = [:]
+        var questionTypes: [Symbol: Bool] = [:]
+        for (index, entry) in store.entries.enumerated() {
+            var row =
+                byTask[entry.task] ?? Row(task: store.symbols[entry.task], last: index, count: 0, openQuestions: 0)
             row.count += 1
             // Store order is time order: the later index is the newer message.
             row.last = index
-            if message.type.uppercased() == "QUESTION", store.replies.count(of: message.msgID) == 0 {
+            let isQuestion = questionTypes[entry.type] ?? MonitorModel.isQuestion(store.symbols[entry.type])
+            questionTypes[entry.type] = isQuestion
+            if isQuestion, store.replyCount(at: index) == 0 {
                 row.openQuestions += 1
             }
-            byTask[message.taskID] = row
+            byTask[entry.task] = row
         }
         rows = byTask.values.sorted { $0.last > $1.last }
     }
@@ -59,7 +64,7 @@ enum Sparkline {
         var index = store.count - 1
         let start = now.seconds - Int64(minutes * 60)
         while index >= 0 {
-            let seconds = store.messages[index].timestamp.seconds
+            let seconds = store.entries[index].timestamp.seconds
             if seconds <= start { break }
             // Messages from a clock ahead of this one count in the newest minute.
             let bin = min(minutes - 1, Int((seconds - start - 1) / 60))

@@ -35,33 +35,37 @@ struct ThreadTree: Sendable, Equatable {
         var seen: Set<Int> = [root]
         var chain: [Int] = []
         var current = root
-        while let parent = store.messages[current].parents.first,
+        while let parent = store.parents(at: current).first,
             let index = store.index(ofMessageID: parent.msgID, before: current), seen.insert(index).inserted
         {
             chain.append(index)
             current = index
         }
         for (depth, index) in chain.reversed().enumerated() {
-            rows.append(Row(index: index, key: store.keys[index], depth: depth, role: .ancestor))
+            rows.append(Row(index: index, key: store.key(at: index), depth: depth, role: .ancestor))
         }
         rootRow = rows.count
-        rows.append(Row(index: root, key: store.keys[root], depth: chain.count, role: .root))
+        rows.append(Row(index: root, key: store.key(at: root), depth: chain.count, role: .root))
 
         // Replies by parent id, in store (time) order; only ids in this thread are followed below.
         var children: [String: [Int]] = [:]
-        for (index, message) in store.messages.enumerated() where !message.parents.isEmpty {
+        for (index, entry) in store.entries.enumerated() where entry.flags.contains(.hasParents) {
             var named = Set<String>()
-            for parent in message.parents where named.insert(parent.msgID).inserted {
+            for parent in store.parents(at: index) where named.insert(parent.msgID).inserted {
                 children[parent.msgID, default: []].append(index)
             }
         }
         // Depth first, an explicit stack so a deep chain of replies cannot overflow the call stack.
         var stack: [(index: Int, depth: Int)] = []
-        for child in (children[store.messages[root].msgID] ?? []).reversed() { stack.append((child, chain.count + 1)) }
+        for child in (children[store.message(at: root).msgID] ?? []).reversed() {
+            stack.append((child, chain.count + 1))
+        }
         while let (index, depth) = stack.popLast() {
             guard seen.insert(index).inserted else { continue }
-            rows.append(Row(index: index, key: store.keys[index], depth: depth, role: .reply))
-            for child in (children[store.messages[index].msgID] ?? []).reversed() { stack.append((child, depth + 1)) }
+            rows.append(Row(index: index, key: store.key(at: index), depth: depth, role: .reply))
+            for child in (children[store.message(at: index).msgID] ?? []).reversed() {
+                stack.append((child, depth + 1))
+            }
         }
     }
 

@@ -84,7 +84,7 @@ extension MonitorModel {
     /// The wall clock for relative times and `-10m`: the loop's `now` once set, else the newest message's time.
     var referenceTime: BusTimestamp {
         if now != .zero { return now }
-        return store.messages.last?.timestamp ?? .zero
+        return store.entries.last?.timestamp ?? .zero
     }
 
     /// Selects the first message shown at or after the time `text` names (the newest when all are earlier).
@@ -99,7 +99,7 @@ extension MonitorModel {
             var high = visible.count
             while low < high {
                 let middle = (low + high) / 2
-                if store.messages[visible[middle]].timestamp < target { low = middle + 1 } else { high = middle }
+                if store.entries[visible[middle]].timestamp < target { low = middle + 1 } else { high = middle }
             }
             goTo(visible[min(low, visible.count - 1)])
             notice = "at " + TimeText.dateTime(target, utcOffset: utcOffset)

@@ -31,7 +31,10 @@ enum SwarmView {
                 ? PickerState.label(row.task, kind: .task) : "…" + row.task.dropFirst(prefix)
         }
         let taskWidth = min(max(4, tasks.map { TextSanitizer.width($0) }.max() ?? 4), max(8, inner.columns / 3))
-        let typeWidth = min(10, max(4, rows.map { TextSanitizer.width(model.store.messages[$0.last].type) }.max() ?? 4))
+        let typeWidth = min(
+            10,
+            max(4, rows.map { TextSanitizer.width(model.store.symbols[model.store.entries[$0.last].type]) }.max() ?? 4)
+        )
         // Fixed columns after the task: age 8, state 5, type, messages 5, open questions 5.
         let header =
             pad("TASK", taskWidth) + " " + pad("LAST", 8) + " " + pad("", 5) + " " + pad("TYPE", typeWidth)
@@ -47,7 +50,7 @@ enum SwarmView {
             guard index < rows.count else { break }
             let row = inner.top + 1 + offset
             let entry = rows[index]
-            let message = model.store.messages[entry.last]
+            let message = model.store.message(at: entry.last)
             let stale = SwarmSummary.isStale(message.timestamp, now: now, staleAfter: model.staleAfter)
             var column = grid.writeFitted(tasks[index], row: row, column: left, columns: taskWidth)
             column = left + taskWidth + 1

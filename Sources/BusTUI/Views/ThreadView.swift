@@ -11,7 +11,7 @@ enum ThreadView {
         for row in top..<bottom { grid.fill(row: row, columns: 0..<grid.width) }
         let tree = state.tree
         guard tree.rows.indices.contains(tree.rootRow) else { return }
-        let root = model.store.messages[tree.rows[tree.rootRow].index]
+        let root = model.store.message(at: tree.rows[tree.rootRow].index)
         let title =
             "thread of \(root.msgID): \(tree.ancestorCount) before, \(tree.replyCount) "
             + (tree.replyCount == 1 ? "reply" : "replies")
@@ -31,7 +31,7 @@ enum ThreadView {
             let row = top + 1 + offset
             let entry = tree.rows[position]
             columns.drawRow(
-                model.store.messages[entry.index],
+                model.store.message(at: entry.index),
                 utcOffset: model.utcOffset,
                 replies: model.replyCount(entry.index),
                 lead: lead(depth: entry.depth),

@@ -1,14 +1,13 @@
+import BusCore
 import Foundation
 
-@testable import BusCore
-
 /// A seeded generator (SplitMix64): the same seed gives the same buses, so a failure can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
+package struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -20,20 +19,20 @@ struct SeededGenerator: RandomNumberGenerator {
 /// Random bus files of every shape the scanner meets: this tool's records, Go-written records (with `---` rules
 /// and trailing blank lines in their bodies, CRLF), legacy lines and their variants, legacy blocks, the older
 /// camelCase dialect, malformed headers, and a torn tail.
-struct RandomBus {
-    var bytes: [UInt8] = []
+package struct RandomBus {
+    package var bytes: [UInt8] = []
     /// Offsets where a record or line starts: the boundaries between appends.
-    var boundaries: [Int] = []
+    package var boundaries: [Int] = []
     private var generator: SeededGenerator
     private var counter = 0
 
-    static let bodies = [
+    package static let bodies = [
         "plain", "two\nlines", "emoji 🎉 and CJK 日本語", "a\n---\nb", "ends with rule\n\n---", "x\n\n", "",
         "  leading spaces", "[2026-02-05 12:51:53] FACT: looks like a legacy line", "msg_id: inside a body",
         "a\r\nb", "trailing\n", "--- not a rule", "\\---", "line\n\n---\nmsg_id: quoted header\n---",
     ]
 
-    init(seed: UInt64, pieces: Int) {
+    package init(seed: UInt64, pieces: Int) {
         generator = SeededGenerator(seed: seed)
         for _ in 0..<pieces { addPiece() }
         if Int.random(in: 0..<3, using: &generator) == 0 { addTornTail() }
@@ -113,7 +112,7 @@ struct RandomBus {
     }
 
     /// Split points: every boundary, plus random offsets.
-    mutating func splits(random count: Int) -> [Int] {
+    package mutating func splits(random count: Int) -> [Int] {
         var points = Set(boundaries)
         for _ in 0..<count where !bytes.isEmpty { points.insert(Int.random(in: 0...bytes.count, using: &generator)) }
         points.insert(bytes.count)

@@ -23,6 +23,9 @@ struct ListFilter {
         var negated: Bool
         /// The record's bytes lacking the word show its body and id lack it.
         var absenceShows: Bool
+        /// The word found in a record's body bytes shows its body has it: no backslash (the body escape adds
+        /// some) and no line break (the body's last one is not kept).
+        var bodyShows: Bool
         /// Whether the word is in a type, task, run or project, by symbol.
         var inFields: [Bool]
 
@@ -72,8 +75,15 @@ struct ListFilter {
                 break
             }
             let inFields = table { TextMatch.contains($0, word) }
+            let bodyShows = !word.contains { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D }
             words?.append(
-                WordTerm(word: word, negated: term.negated, absenceShows: term.plainWord != nil, inFields: inFields)
+                WordTerm(
+                    word: word,
+                    negated: term.negated,
+                    absenceShows: term.plainWord != nil,
+                    bodyShows: bodyShows,
+                    inFields: inFields
+                )
             )
         }
         self.words = words
@@ -98,22 +108,35 @@ struct ListFilter {
     }
 
     /// Whether the words pass on the entry's fields and its record's bytes; nil when the message must be built.
+    ///
+    /// A place holds its record from the opening rule to the end of the body (`ScannedRecord.placeEnd`), so
+    /// bytes after the header's closing rule are the stored body.
     private static func decide(_ words: [WordTerm], _ entry: StoredEntry, record: UnsafeBufferPointer<UInt8>) -> Bool? {
         var open = false
         // A backslash may be a YAML escape spelling the id's characters otherwise: absence then proves nothing.
         var hasBackslash: Bool?
+        var body: UnsafeBufferPointer<UInt8>?
         for term in words {
             let found: Bool
             if term.inFields(of: entry) {
                 found = true
-            } else if term.absenceShows, !term.isIn(record),
-                !(hasBackslash ?? backslash.withUnsafeBufferPointer { FoldedSearch.contains(record, $0) })
-            {
-                hasBackslash = false
-                found = false
+            } else if term.isIn(record) {
+                body = body ?? bodyBytes(record)
+                guard term.bodyShows, let body, term.isIn(body) else {
+                    // Only in the header: the id, or a key's name.
+                    open = true
+                    continue
+                }
+                found = true
             } else {
-                open = true
-                continue
+                let backslash =
+                    hasBackslash ?? Self.backslash.withUnsafeBufferPointer { FoldedSearch.contains(record, $0) }
+                hasBackslash = backslash
+                guard term.absenceShows, !backslash else {
+                    open = true
+                    continue
+                }
+                found = false
             }
             if found == term.negated { return false }
         }
@@ -129,6 +152,22 @@ struct ListFilter {
             }
         }
         return decided
+    }
+
+    /// The bytes after the header's closing rule: the first line after the opening one that is `---` followed
+    /// only by `\r`s (a header ends at the first rule, README "Formats read").
+    private static func bodyBytes(_ record: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        guard let opener = record.firstIndex(of: 0x0A) else { return nil }
+        var start = opener + 1
+        while start < record.count {
+            let end = record[start...].firstIndex(of: 0x0A) ?? record.count
+            var rule =
+                start + 3 <= end && record[start] == 0x2D && record[start + 1] == 0x2D && record[start + 2] == 0x2D
+            if rule { rule = record[(start + 3)..<end].allSatisfy { $0 == 0x0D } }
+            if rule, end < record.count { return UnsafeBufferPointer(rebasing: record[(end + 1)...]) }
+            start = end + 1
+        }
+        return nil
     }
 
     private static let backslash: [UInt8] = [0x5C]

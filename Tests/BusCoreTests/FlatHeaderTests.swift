@@ -22,7 +22,6 @@ import Testing
                     buffer: buffer,
                     content: .record(.flat(fields), body: 0..<0, line: 7),
                     offset: 0,
-                    end: buffer.count,
                     base: 0,
                     timestamp: fields.framing.timestamp ?? BusTimestamp(messageID: id) ?? .zero
                 )

@@ -276,5 +276,41 @@ struct PlacesTests {
             }
         }
     }
+
+    /// Composed and decomposed spellings (`café`, `cafe` + U+0301): one string to Swift, different bytes.
+    ///
+    /// Found by the review of issue 8's change. Filters compare bytes, as they did on each message's own strings;
+    /// ids and parents match as strings, as they always have; places and held messages agree.
+    @Test("canonically equivalent spellings: fields filtered by their bytes, parents matched as strings")
+    func canonicalEquivalence() throws {
+        func record(_ id: String, type: String = "FACT", task: String = "", parent: String? = nil) -> String {
+            let parents = parent.map { "parents:\n  - msg_id: \($0)\n" } ?? ""
+            return "---\nmsg_id: \(id)\nts: 2026-11-26T09:00:00Z\ntype: \(type)\nproject_id: p\ntask_id: \(task)\n"
+                + parents + "---\nbody of \(id.utf8.count)\n\n"
+        }
+        let decomposed = "cafe\u{301}"
+        let composed = "caf\u{E9}"
+        let text =
+            record("MSG-A-1", task: decomposed) + record("MSG-B-2", task: composed)
+            + record("MSG-\(composed)-3", type: "QUESTION") + record("MSG-R-4", parent: "MSG-\(decomposed)-3")
+        try Self.withFile(Array(text.utf8)) { path in
+            for places in [true, false] {
+                var model = try Self.model(path, places: places)
+                func shown(_ query: String) -> [String] {
+                    model.setQuery(query)
+                    return model.visible.map { String(model.store.message(at: $0).msgID.prefix(5)) }
+                }
+                #expect(shown("task:cafe") == ["MSG-A"], "places: \(places)")
+                #expect(shown("task:\(composed)") == ["MSG-B"], "places: \(places)")
+                #expect(shown("cafe") == ["MSG-A"], "places: \(places)")
+                #expect(shown("!cafe") == ["MSG-B", "MSG-c", "MSG-R"], "places: \(places)")
+                model.setQuery("")
+                let question = try #require(model.store.index(ofMessageID: "MSG-\(composed)-3", before: 4))
+                #expect(model.store.replyCount(at: question) == 1, "places: \(places)")
+                #expect(ThreadTree(store: model.store, root: 3).ancestorCount == 1, "places: \(places)")
+                #expect(model.store.taskCounts[composed] == 2, "places: \(places)")
+            }
+        }
+    }
 }
 #endif

@@ -393,7 +393,7 @@ private struct ScanState {
                     line = resumeLine
                     commit(position, line)
                 case .message(let found, let recordEnd, let endLine, let provisional):
-                    append(found, at: position, end: recordEnd, provisional: provisional)
+                    append(found, at: position, provisional: provisional)
                     if provisional { return }
                     position = recordEnd
                     line = endLine
@@ -412,7 +412,7 @@ private struct ScanState {
                         guard
                             let (message, blockEnd, endLine, provisional) = legacyBlock(block, at: position, line: line)
                         else { return }
-                        append(.built(message), at: position, end: blockEnd, provisional: provisional)
+                        append(.built(message), at: position, provisional: provisional)
                         if provisional { return }
                         position = blockEnd
                         line = endLine
@@ -420,7 +420,7 @@ private struct ScanState {
                         continue
                     }
                     if let message = LegacyLine.message(timestamp: timestamp, rest: rest, line: line) {
-                        append(.built(message), at: position, end: end + 1)
+                        append(.built(message), at: position)
                     }
                 }
                 position = end + 1
@@ -430,12 +430,11 @@ private struct ScanState {
         }
     }
 
-    mutating func append(_ found: FoundMessage, at position: Int, end: Int, provisional: Bool = false) {
+    mutating func append(_ found: FoundMessage, at position: Int, provisional: Bool = false) {
         let record = ScannedRecord(
             buffer: buffer,
             content: found.content,
             offset: baseOffset + position,
-            end: baseOffset + min(end, buffer.count),
             base: baseOffset,
             timestamp: found.timestamp
         )

@@ -49,8 +49,6 @@ package struct ScannedRecord {
     let content: Content
     /// The byte offset in the file where the record (or legacy line) starts.
     package let offset: Int
-    /// The byte offset in the file just past the record (blank lines after it may be included).
-    package let end: Int
     /// The byte offset in the file of `buffer`'s first byte.
     let base: Int
     /// The message's time: the header's, else the one its id carries, else the record before's.

@@ -4,13 +4,13 @@ import Synchronization
 /// place (offset and length) and a few header fields gets the whole message, body included, when it is needed.
 ///
 /// The monitor keeps a large bus this way (a list row or the detail pane asks for a few messages, a filter over
-/// bodies asks for all of them in file order). Reads go through a window of at least `windowSize` bytes, so
-/// messages asked for in file order cost one `pread` per window, not one per message.
+/// bodies asks for all of them in file order, a search backwards for them in reverse). Reads go through a window
+/// of at least `windowSize` bytes that starts at the record asked for, or ends with it when the reader is going
+/// backwards, so messages asked for in either order cost one `pread` per window, not one per message.
 ///
-/// The record's bytes are scanned alone, as the last bytes of a file: the place must be one a streaming read of
-/// the same file handed out (`BusReader.stream`), from the record's start to the next item's. Values that
-/// depend on what came before the record (a time taken from the record before it, an id made from a line
-/// number) are the caller's to keep.
+/// The record's bytes are scanned alone, as the last bytes of a file: the place must be one where they read as
+/// they did in the file (`ScannedRecord.placeEnd`). Values that depend on what came before the record (a time
+/// taken from the record before it) are the caller's to keep.
 package final class RecordFetcher: Sendable {
     /// Bytes read at once: a list screen's records, or a filter's step through a bus in file order.
     package static let windowSize = 1 << 20
@@ -52,8 +52,10 @@ package final class RecordFetcher: Sendable {
         let (bytes, start) = try window.withLock { window throws(BusError) -> ([UInt8], Int) in
             let end = offset + length
             if offset < window.offset || end > window.offset + window.bytes.count {
-                window.bytes = try handle.read(at: offset, count: max(length, Self.windowSize))
-                window.offset = offset
+                // Before the window: the reader goes backwards, so the next window ends with this record.
+                let start = offset < window.offset ? max(0, end - Self.windowSize) : offset
+                window.bytes = try handle.read(at: start, count: max(end - start, Self.windowSize))
+                window.offset = start
             }
             guard end - window.offset <= window.bytes.count else {
                 throw .invalidMessage("the record at offset \(offset) ends past the end of the file", path: handle.path)

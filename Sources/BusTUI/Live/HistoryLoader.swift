@@ -5,7 +5,7 @@ import Synchronization
 /// Reads the older part of large buses on a thread of its own, after the monitor has shown their newest
 /// messages: the first screen never waits for a whole file, and keys work while the history loads.
 ///
-/// Each skipped part is read in chunks (`SkippedHistory.read`); progress, in bytes, is published as it goes and
+/// Each skipped part is read in chunks (`SkippedHistory.readRecords`); progress, in bytes, is published as it goes and
 /// each bus's history is handed over whole, once read, to be merged in one step (the list does not creep while
 /// the user reads it). A large history is kept as its records' places (`MessageBatch`): bodies stay in the file.
 final class HistoryLoader: Sendable {
@@ -118,7 +118,7 @@ final class HistoryLoader: Sendable {
             case .record(let record, _):
                 // A record kept as its place needs no body now: it is read again when shown.
                 if job.keepPlaces, let end = record.placeEnd {
-                    batch.add(header: record.header, place: record.offset..<end)
+                    batch.add(header: record.header, place: record.offset..<end, whole: record.message)
                 } else {
                     batch.add(record.message)
                 }

@@ -40,10 +40,11 @@ struct MessageBatch: Sendable {
     /// Adds a message kept as the place of its record in the batch's file.
     ///
     /// `header` is the message without its body (`ScannedRecord.header`), and `place` one where the record reads
-    /// alone as it did in the file (`ScannedRecord.placeEnd`). A batch without a file holds `header` as it is.
-    mutating func add(header: BusMessage, place: Range<Int>) {
-        guard records != nil else {
-            add(header)
+    /// alone as it did in the file (`ScannedRecord.placeEnd`). A batch without a file, or a record longer than an
+    /// entry can say, holds the `whole` message instead.
+    mutating func add(header: BusMessage, place: Range<Int>, whole: @autoclosure () -> BusMessage) {
+        guard records != nil, place.count <= UInt32.max else {
+            add(whole())
             return
         }
         if !header.parents.isEmpty { parents[entries.count] = header.parents }
@@ -52,7 +53,7 @@ struct MessageBatch: Sendable {
                 header,
                 symbols: &symbols,
                 location: Int64(place.lowerBound),
-                length: UInt32(clamping: place.count)
+                length: UInt32(place.count)
             )
         )
     }

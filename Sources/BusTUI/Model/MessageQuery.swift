@@ -130,9 +130,6 @@ extension MessageQuery.Term {
         }
     }
 
-    /// A word or pattern: it searches the body and the id, which only the whole message has.
-    var needsMessage: Bool { field == .any || field == .regex }
-
     /// The word of an `.any` term that a record's bytes must contain for its body or id to contain it: ASCII
     /// without spaces, quotes or backslashes, the characters a record's stored form may spell differently
     /// (YAML quoting and escapes, folded lines, the body escape's backslash); nil for other terms.

@@ -39,6 +39,7 @@ extension MonitorModel {
         var anyMatch: Int?
         var index = start
         var wrapped = false
+        let filter = listFilter
         for _ in 0..<count {
             index += step
             if index >= count || index < 0 {
@@ -47,7 +48,7 @@ extension MonitorModel {
             }
             guard condition(index) else { continue }
             if anyMatch == nil { anyMatch = index }
-            if passes(index) {
+            if filter.passes(index, in: store) {
                 shownMatch = index
                 break
             }

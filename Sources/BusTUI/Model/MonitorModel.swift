@@ -358,7 +358,8 @@ struct MonitorModel: Sendable {
         listFilter.passes(index, in: store)
     }
 
-    private var listFilter: ListFilter {
+    /// The filters as they stand, their tables made for the store's values now: build once per pass.
+    var listFilter: ListFilter {
         ListFilter(types: chosenTypes, tasks: chosenTasks, query: query, symbols: store.symbols)
     }
 
@@ -513,6 +514,8 @@ struct MonitorModel: Sendable {
         let start = cursor ?? (step > 0 ? -1 : visible.count)
         var position = start
         var wrapped = false
+        // The search as a filter without pickers: a large bus's records are looked at as bytes first.
+        let finder = ListFilter(types: [], tasks: [], query: search, symbols: store.symbols)
         for _ in 0..<visible.count {
             position += step
             if position >= visible.count {
@@ -522,7 +525,7 @@ struct MonitorModel: Sendable {
                 position = visible.count - 1
                 wrapped = true
             }
-            if search.matches(store.message(at: visible[position])) {
+            if finder.passes(visible[position], in: store) {
                 select(position: position)
                 if position == visible.count - 1 { following = false }
                 notice = wrapped ? "search wrapped" : nil

@@ -53,11 +53,13 @@ struct StoredEntry: Sendable {
     var heldIndex: Int? { location < 0 ? Int(-1 - location) : nil }
 }
 
-/// A 64-bit FNV-1a hash of a msg_id's bytes: equal ids hash equal; a hash match is confirmed on the id itself.
+/// A 64-bit hash of a msg_id, for this process: ids equal as strings hash equal (canonically equivalent
+/// spellings too, as parents have always been matched to ids with `String` equality); a hash match is confirmed on
+/// the id itself.
 enum MessageIDHash {
     static func of(_ id: String) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return hash
+        var hasher = Hasher()
+        hasher.combine(id)
+        return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 }

@@ -7,24 +7,27 @@ struct Symbol: Sendable, Hashable {
     static let empty = Symbol(raw: 0)
 }
 
-/// The strings behind `Symbol`s, each kept once.
+/// The strings behind `Symbol`s, each spelling kept once.
+///
+/// Symbols stand for exact bytes: `String` equality takes canonically equivalent spellings (`café` composed and
+/// decomposed) as one, but filters compare fields byte by byte, as they did on each message's own string, so
+/// each spelling gets a symbol of its own.
 struct SymbolTable: Sendable {
     private(set) var strings: [String] = [""]
-    private var lookup: [String: Symbol] = ["": .empty]
+    /// Symbols by string; canonically equivalent spellings share a key and are told apart by their bytes.
+    private var lookup: [String: [Symbol]] = ["": [.empty]]
 
     var count: Int { strings.count }
 
     subscript(symbol: Symbol) -> String { strings[Int(symbol.raw)] }
 
-    /// The symbol of `string`, made on first use.
+    /// The symbol of `string`'s bytes, made on first use.
     mutating func intern(_ string: String) -> Symbol {
-        if let symbol = lookup[string] { return symbol }
+        let spellings = lookup[string] ?? []
+        for symbol in spellings where self[symbol].utf8.elementsEqual(string.utf8) { return symbol }
         let symbol = Symbol(raw: UInt32(strings.count))
         strings.append(string)
-        lookup[string] = symbol
+        lookup[string] = spellings + [symbol]
         return symbol
     }
-
-    /// The symbol of `string` when it has one: a value never seen has none, and matches nothing stored.
-    func symbol(of string: String) -> Symbol? { lookup[string] }
 }

@@ -11,7 +11,7 @@ package enum MessageJSON {
         json.append(raw: "{\"msg_id\":")
         json.append(string: message.msgID)
         json.append(raw: ",\"timestamp\":\"")
-        message.timestamp.appendRFC3339(to: &json.bytes)
+        message.timestamp.appendRFC3339(to: &json)
         json.append(raw: "\"")
         if message.timestampInferred { json.append(raw: ",\"timestamp_inferred\":true") }
         json.append(raw: ",\"type\":")
@@ -38,11 +38,11 @@ package enum MessageJSON {
     /// - Returns: false, with nothing appended, when a field is not well-formed UTF-8 (encode the built message,
     ///   whose strings hold replacement characters there).
     package static func encode(_ record: PlainRecord, into json: inout JSONBuffer) -> Bool {
-        let mark = json.bytes.count
+        let mark = json.count
         json.append(raw: "{\"msg_id\":")
         var valid = json.append(checkingUTF8: record.msgID)
         json.append(raw: ",\"timestamp\":\"")
-        record.timestamp.appendRFC3339(to: &json.bytes)
+        record.timestamp.appendRFC3339(to: &json)
         json.append(raw: "\"")
         if record.timestampInferred { json.append(raw: ",\"timestamp_inferred\":true") }
         json.append(raw: ",\"type\":")
@@ -55,7 +55,7 @@ package enum MessageJSON {
         json.append(raw: ",\"body\":")
         valid = valid && json.append(checkingUTF8: record.body)
         json.append(raw: "}")
-        if !valid { json.bytes.removeSubrange(mark...) }
+        if !valid { json.truncate(to: mark) }
         return valid
     }
 

@@ -52,26 +52,26 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends `rfc3339`'s bytes: the JSON writer's path, which makes no `String` per message.
+    /// Appends `rfc3339`'s bytes.
     package func appendRFC3339(to bytes: inout [UInt8]) {
         let time = civil
         guard (0...9999).contains(time.year) else { return appendSlowly(time, separator: 0x54, zone: true, to: &bytes) }
-        // Every JSON message carries one: written into a small buffer, then appended once.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
-            var count = time.write(into: out, separator: 0x54)
-            if nanoseconds != 0 {
-                out[count] = 0x2E
-                var fraction = Int(nanoseconds)
-                for position in stride(from: count + 9, to: count, by: -1) {
-                    out[position] = 0x30 + UInt8(fraction % 10)
-                    fraction /= 10
-                }
-                count += 10
-                while out[count - 1] == 0x30 { count -= 1 }  // Go trims the fraction's trailing zeros
-            }
-            out[count] = 0x5A
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0...count]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.fixedWidthLimit) { out in
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<writeRFC3339(time, into: out)]))
         }
+    }
+
+    /// Appends `rfc3339`'s bytes: the JSON writer's path, which makes no `String` per message and writes the
+    /// common years straight into the buffer.
+    package func appendRFC3339(to json: inout JSONBuffer) {
+        let time = civil
+        guard (0...9999).contains(time.year) else {
+            var bytes: [UInt8] = []
+            appendSlowly(time, separator: 0x54, zone: true, to: &bytes)
+            return json.append(raw: bytes)
+        }
+        let out = UnsafeMutableBufferPointer(start: json.reserve(Self.fixedWidthLimit), count: Self.fixedWidthLimit)
+        json.commit(writeRFC3339(time, into: out))
     }
 
     /// Appends `humanReadable`'s bytes.
@@ -80,10 +80,42 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
         guard (0...9999).contains(time.year) else {
             return appendSlowly(time, separator: 0x20, zone: false, to: &bytes)
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
-            let count = time.write(into: out, separator: 0x20)
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<count]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.fixedWidthLimit) { out in
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<time.write(into: out, separator: 0x20)]))
         }
+    }
+
+    /// Appends `humanReadable`'s bytes (`read`'s text lines share the JSON writer's buffer).
+    package func appendHumanReadable(to json: inout JSONBuffer) {
+        let time = civil
+        guard (0...9999).contains(time.year) else {
+            var bytes: [UInt8] = []
+            appendSlowly(time, separator: 0x20, zone: false, to: &bytes)
+            return json.append(raw: bytes)
+        }
+        let out = UnsafeMutableBufferPointer(start: json.reserve(Self.fixedWidthLimit), count: Self.fixedWidthLimit)
+        json.commit(time.write(into: out, separator: 0x20))
+    }
+
+    /// Room enough for `rfc3339` or `humanReadable` of a year of 0-9999 (at most 30 bytes).
+    private static let fixedWidthLimit = 32
+
+    /// Writes `rfc3339` of `time` (this instant's calendar fields, a year of 0-9999) at the start of `out`.
+    /// - Returns: the number of bytes written.
+    private func writeRFC3339(_ time: CivilTime, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var count = time.write(into: out, separator: 0x54)
+        if nanoseconds != 0 {
+            out[count] = 0x2E
+            var fraction = Int(nanoseconds)
+            for position in stride(from: count + 9, to: count, by: -1) {
+                out[position] = 0x30 + UInt8(fraction % 10)
+                fraction /= 10
+            }
+            count += 10
+            while out[count - 1] == 0x30 { count -= 1 }  // Go trims the fraction's trailing zeros
+        }
+        out[count] = 0x5A
+        return count + 1
     }
 
     /// `appendRFC3339` and `appendHumanReadable` for years outside 0-9999, which have no fixed width.

@@ -32,41 +32,59 @@ struct FlatHeader {
         var header = FlatFields(origin: origin)
         var lineStart = 0
         while lineStart < count {
-            let feed = memchr(base + lineStart, 0x0A, count - lineStart).map {
-                base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
-            }
-            var lineEnd = feed ?? count
-            if lineEnd > lineStart, base[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-            guard let (key, value) = split(lineStart, lineEnd), set(key, value, in: &header) else { return nil }
-            lineStart = (feed ?? count) + 1
+            guard let line = split(lineStart, count), set(line.key, line.value, in: &header) else { return nil }
+            lineStart = line.next
         }
         guard !header.msgID.isEmpty || !header.type.isEmpty else { return nil }
         return header
     }
 
-    /// The key and the value's text of the `key: value` line in `[start, end)`, or nil when the line is not of
-    /// the flat shape.
-    private func split(_ start: Int, _ end: Int) -> (key: Range<Int>, value: Range<Int>)? {
+    /// The key and the value's text of the `key: value` line that starts at `start` (the header ends at
+    /// `count`), and where the next line starts; nil when the line is not of the flat shape.
+    ///
+    /// The line's end is found on the way, by the value's scan: a separate search for it per line cost as much
+    /// as the scan.
+    private func split(_ start: Int, _ count: Int) -> (key: Range<Int>, value: Range<Int>, next: Int)? {
         var colon = start
-        while colon < end, Self.isKeyByte(base[colon]) { colon += 1 }
-        guard colon > start, colon + 1 < end, base[colon] == 0x3A, base[colon + 1] == 0x20 else { return nil }
+        while colon < count, Self.isKeyByte(base[colon]) { colon += 1 }
+        // Neither `:` nor the space is a line break: both in the line means both before its end.
+        guard colon > start, colon + 1 < count, base[colon] == 0x3A, base[colon + 1] == 0x20 else { return nil }
         var valueStart = colon + 2
-        while valueStart < end, base[valueStart] == 0x20 { valueStart += 1 }
-        guard let value = text(valueStart, end) else { return nil }
-        return (start..<colon, value)
+        while valueStart < count, base[valueStart] == 0x20 { valueStart += 1 }
+        guard let (value, next) = text(valueStart, count) else { return nil }
+        return (start..<colon, value, next)
     }
 
-    /// The text of the value in `[start, end)`: a double-quoted string without escapes, or a plain scalar
-    /// (trailing blanks dropped, a null spelling read as empty); nil for anything the YAML path must judge.
-    private func text(_ start: Int, _ end: Int) -> Range<Int>? {
-        guard start < end else { return nil }
+    /// Whether the line ends at `position`: a line feed, the header's end, or the carriage return of a CRLF
+    /// (one carriage return is dropped, as the line split drops it).
+    private func isLineEnd(_ position: Int, _ count: Int) -> Bool {
+        position == count || base[position] == 0x0A
+            || (base[position] == 0x0D && (position + 1 == count || base[position + 1] == 0x0A))
+    }
+
+    /// Where the line holding `position` ends (before a CRLF's carriage return), and where the next one starts.
+    private func lineBounds(from position: Int, _ count: Int) -> (end: Int, next: Int) {
+        let feed = memchr(base + position, 0x0A, count - position).map {
+            base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+        }
+        let end = feed ?? count
+        return (end > position && base[end - 1] == 0x0D ? end - 1 : end, end + 1)
+    }
+
+    /// The text of the value that starts at `start`, and where the next line starts.
+    ///
+    /// The value runs to its line's end: a double-quoted string without escapes, or a plain scalar (trailing
+    /// blanks dropped, a null spelling read as empty); nil for anything the YAML path must judge.
+    private func text(_ start: Int, _ count: Int) -> (Range<Int>, next: Int)? {
+        guard !isLineEnd(start, count) else { return nil }
         let first = base[start]
         if first == 0x22 {
+            let (end, next) = lineBounds(from: start, count)
             guard end - start >= 2, base[end - 1] == 0x22 else { return nil }
             for position in (start + 1)..<(end - 1) where base[position] == 0x22 || base[position] == 0x5C {
                 return nil
             }
-            return (start + 1)..<(end - 1)
+            return ((start + 1)..<(end - 1), next)
         }
         switch first {
         case 0x27, 0x5B, 0x7B, 0x7C, 0x3E, 0x26, 0x2A, 0x21, 0x25, 0x40, 0x60, 0x09, 0x23, 0x2D, 0x3F, 0x3A:
@@ -74,20 +92,26 @@ struct FlatHeader {
         default: break
         }
         var position = start
+        let end: Int
         while true {
-            // To the next byte that may matter, sixteen at a time (most values hold none but a time's colons).
-            position += bus_yaml_indicator(base + position, end - position)
-            guard position < end else { break }
+            // To the next byte that may matter, sixteen at a time (most values hold none but a time's colons);
+            // the line break that ends the value is one of them.
+            position += bus_yaml_indicator(base + position, count - position)
+            if isLineEnd(position, count) {
+                end = position
+                break
+            }
             switch base[position] {
             case 0x23 where base[position - 1] == 0x20 || base[position - 1] == 0x09: return nil  // a comment
-            case 0x3A where position + 1 == end || base[position + 1] == 0x20: return nil
+            case 0x3A where isLineEnd(position + 1, count) || base[position + 1] == 0x20: return nil
             case 0x00..<0x09, 0x0B..<0x20, 0x7F: return nil
             default: position += 1
             }
         }
+        let next = end == count ? count : end + (base[end] == 0x0D ? 2 : 1)
         var trimmed = end
         while trimmed > start, base[trimmed - 1] == 0x20 || base[trimmed - 1] == 0x09 { trimmed -= 1 }
-        return isNull(start..<trimmed) ? start..<start : start..<trimmed
+        return (isNull(start..<trimmed) ? start..<start : start..<trimmed, next)
     }
 
     /// `~`, `null`, `Null` or `NULL`: what a Go string field reads as empty.

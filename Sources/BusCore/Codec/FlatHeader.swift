@@ -28,6 +28,63 @@ struct FlatHeader {
         return FlatHeader(base: base, origin: bytes.startIndex).decode(count: buffer.count)
     }
 
+    /// The flat header whose first line starts at `start` of `buffer`, read up to the `---` line that closes it:
+    /// the header lines are found and decoded in one pass, as `decode` of the lines up to that rule would decode
+    /// them.
+    ///
+    /// Nil when a line before the rule is not a flat `key: value` line, the first line is a rule, no complete
+    /// rule follows in `buffer`, or the header has more than `maxLines` lines or a line starting past
+    /// `maxBytes`: the scanner's line-by-line probe judges those.
+    static func decodeClosed(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        from start: Int,
+        maxLines: Int,
+        maxBytes: Int
+    ) -> ClosedFlatHeader? {
+        guard let bufferBase = buffer.baseAddress, start < buffer.count, buffer.count - start < UInt32.max else {
+            return nil
+        }
+        return FlatHeader(base: bufferBase + start, origin: start).decodeClosed(
+            count: buffer.count - start,
+            maxLines: maxLines,
+            maxBytes: maxBytes
+        )
+    }
+
+    private func decodeClosed(count: Int, maxLines: Int, maxBytes: Int) -> ClosedFlatHeader? {
+        var header = FlatFields(origin: origin)
+        var checksumKeyBefore = false
+        var lineStart = 0
+        var lines = 0
+        while lineStart < count {
+            if base[lineStart] == 0x2D {
+                // No key starts with `-`: this is the closing rule or not the flat shape.
+                guard lines > 0, isCompleteRule(lineStart, count), !header.msgID.isEmpty || !header.type.isEmpty
+                else { return nil }
+                return ClosedFlatHeader(
+                    fields: header,
+                    closer: origin + lineStart,
+                    lines: lines,
+                    checksumKeyBeforeLastLine: checksumKeyBefore
+                )
+            }
+            lines += 1
+            guard lines <= maxLines, lineStart <= maxBytes else { return nil }
+            checksumKeyBefore = header.framing.hasChecksumKey
+            guard let line = split(lineStart, count), set(line.key, line.value, in: &header) else { return nil }
+            lineStart = line.next
+        }
+        return nil
+    }
+
+    /// Whether the line at `start` is a complete rule: `---`, then only carriage returns, then a line feed.
+    private func isCompleteRule(_ start: Int, _ count: Int) -> Bool {
+        guard count - start >= 4, base[start + 1] == 0x2D, base[start + 2] == 0x2D else { return false }
+        var position = start + 3
+        while position < count, base[position] == 0x0D { position += 1 }
+        return position < count && base[position] == 0x0A
+    }
+
     private func decode(count: Int) -> FlatFields? {
         var header = FlatFields(origin: origin)
         var lineStart = 0
@@ -171,6 +228,19 @@ struct FlatHeader {
         }
         return true
     }
+}
+
+/// A flat header read with the `---` line that closes it (`FlatHeader.decodeClosed`).
+struct ClosedFlatHeader {
+    /// The fields of every line, the last one's included.
+    var fields: FlatFields
+    /// The buffer index where the closing rule starts.
+    var closer: Int
+    /// The number of header lines.
+    var lines: Int
+    /// Whether a line before the last one had a `crc32c` key: the header's own, when the last line is the
+    /// checksum line the scanner reads itself and leaves out of the decoded lines.
+    var checksumKeyBeforeLastLine: Bool
 }
 
 /// The fields of a flat header as spans of the scanned buffer (an empty span: absent or empty), and the framing

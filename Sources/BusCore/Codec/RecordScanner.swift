@@ -616,6 +616,26 @@ private struct ScanState {
         if let cached = cachedProbe, cached.position == opener { return cached.probe }
         guard let openerEnd = lineEnd(from: opener) else { return .incomplete }
         let headerStart = openerEnd + 1
+        // The shape both writers produce, read in one pass that finds the closer too; the lines below judge
+        // everything else (and give the same answer for this shape: none of its lines is a rule, a legacy line
+        // or blank, and the closer follows).
+        if let flat = FlatHeader.decodeClosed(
+            buffer,
+            from: headerStart,
+            maxLines: RecordScanner.maxHeaderLines,
+            maxBytes: RecordScanner.maxHeaderBytes
+        ) {
+            let checksum = checksumLine(before: flat.closer, headerStart: headerStart)
+            var fields = flat.fields
+            // The checksum line is read here, not decoded: the lines before it alone say whether a key was there.
+            if checksum != nil { fields.framing.hasChecksumKey = flat.checksumKeyBeforeLastLine }
+            return .valid(
+                .flat(fields),
+                checksum: checksum,
+                closer: flat.closer,
+                closerLine: openerLine + 1 + flat.lines
+            )
+        }
         if let firstEnd = lineEnd(from: headerStart), isRule(headerStart, firstEnd) {
             return .doubled(next: headerStart, nextEnd: firstEnd, nextLine: openerLine + 1)
         }

@@ -71,7 +71,8 @@ struct FlatHeader {
             lines += 1
             guard lines <= maxLines, lineStart <= maxBytes else { return nil }
             checksumKeyBefore = header.framing.hasChecksumKey
-            guard let line = split(lineStart, count), set(line.key, line.value, in: &header) else { return nil }
+            guard let line = split(lineStart, count) else { return nil }
+            set(line.key, line.value, in: &header)
             lineStart = line.next
         }
         return nil
@@ -89,7 +90,8 @@ struct FlatHeader {
         var header = FlatFields(origin: origin)
         var lineStart = 0
         while lineStart < count {
-            guard let line = split(lineStart, count), set(line.key, line.value, in: &header) else { return nil }
+            guard let line = split(lineStart, count) else { return nil }
+            set(line.key, line.value, in: &header)
             lineStart = line.next
         }
         guard !header.msgID.isEmpty || !header.type.isEmpty else { return nil }
@@ -101,15 +103,67 @@ struct FlatHeader {
     ///
     /// The line's end is found on the way, by the value's scan: a separate search for it per line cost as much
     /// as the scan.
-    private func split(_ start: Int, _ count: Int) -> (key: Range<Int>, value: Range<Int>, next: Int)? {
-        var colon = start
-        while colon < count, Self.isKeyByte(base[colon]) { colon += 1 }
-        // Neither `:` nor the space is a line break: both in the line means both before its end.
-        guard colon > start, colon + 1 < count, base[colon] == 0x3A, base[colon + 1] == 0x20 else { return nil }
+    private func split(_ start: Int, _ count: Int) -> (key: FlatKey, value: Range<Int>, next: Int)? {
+        let key: FlatKey
+        let colon: Int
+        if let known = knownKey(start, count) {
+            (key, colon) = known
+        } else {
+            var end = start
+            while end < count, Self.isKeyByte(base[end]) { end += 1 }
+            // Neither `:` nor the space is a line break: both in the line means both before its end.
+            guard end > start, end + 1 < count, base[end] == 0x3A, base[end + 1] == 0x20,
+                let named = self.key(start..<end)
+            else { return nil }
+            (key, colon) = (named, end)
+        }
         var valueStart = colon + 2
         while valueStart < count, base[valueStart] == 0x20 { valueStart += 1 }
         guard let (value, next) = text(valueStart, count) else { return nil }
-        return (start..<colon, value, next)
+        return (key, value, next)
+    }
+
+    /// The key of the line at `start` and where its colon is, for the keys both writers put in every header.
+    ///
+    /// Read from the line's first twelve bytes as words: the key's letters, its colon and the space after it,
+    /// compared at once. Nil for any other line (and near the end of the bytes), which the key's byte-by-byte
+    /// scan reads.
+    private func knownKey(_ start: Int, _ count: Int) -> (FlatKey, colon: Int)? {
+        guard count - start >= 12 else { return nil }
+        let raw = UnsafeRawPointer(base + start)
+        let word = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        let next = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        // The constants are the keys' bytes, first byte lowest (`"msg_id: "` is 6d 73 67 5f 69 64 3a 20).
+        switch word {
+        case 0x203a_6469_5f67_736d: return (.msgID, start + 6)  // "msg_id: "
+        case 0x203a_6469_5f6e_7572: return (.runID, start + 6)  // "run_id: "
+        case 0x203a_6332_3363_7263: return (.checksum, start + 6)  // "crc32c: "
+        case 0x3a64_695f_6b73_6174 where next & 0xFF == 0x20: return (.taskID, start + 7)  // "task_id:" " "
+        case 0x6469_5f65_7573_7369 where next & 0xFFFF == 0x203a: return (.issueID, start + 8)  // "issue_id" ": "
+        case 0x5f74_6365_6a6f_7270 where next == 0x203a_6469: return (.projectID, start + 10)  // "project_" "id: "
+        case 0x7479_625f_7964_6f62 where next == 0x203a_7365: return (.bodyBytes, start + 10)  // "body_byt" "es: "
+        default: break
+        }
+        if word & 0xFFFF_FFFF_FFFF == 0x203a_6570_7974 { return (.type, start + 4) }  // "type: "
+        if word & 0xFFFF_FFFF == 0x203a_7374 { return (.timestamp, start + 2) }  // "ts: "
+        return nil
+    }
+
+    /// The field a key names, nil for a key the flat shape does not cover.
+    private func key(_ key: Range<Int>) -> FlatKey? {
+        switch key.count {
+        case 2 where matches(key, "ts"): .timestamp
+        case 4 where matches(key, "type"): .type
+        case 6 where matches(key, "msg_id"): .msgID
+        case 6 where matches(key, "run_id"): .runID
+        case 6 where matches(key, "crc32c"): .checksum
+        case 7 where matches(key, "task_id"): .taskID
+        case 8 where matches(key, "issue_id"): .issueID
+        case 10 where matches(key, "project_id"): .projectID
+        case 10 where matches(key, "body_bytes"): .bodyBytes
+        case 11 where matches(key, "body_escape"): .bodyEscape
+        default: nil
+        }
     }
 
     /// Whether the line ends at `position`: a line feed, the header's end, or the carriage return of a CRLF
@@ -173,7 +227,11 @@ struct FlatHeader {
 
     /// `~`, `null`, `Null` or `NULL`: what a Go string field reads as empty.
     private func isNull(_ range: Range<Int>) -> Bool {
-        matches(range, "~") || matches(range, "null") || matches(range, "Null") || matches(range, "NULL")
+        // Most values start otherwise: no comparisons for them.
+        guard let first = range.first, base[first] == 0x7E || base[first] == 0x6E || base[first] == 0x4E else {
+            return false
+        }
+        return matches(range, "~") || matches(range, "null") || matches(range, "Null") || matches(range, "NULL")
     }
 
     /// The bytes in `range` are `literal`.
@@ -203,31 +261,34 @@ struct FlatHeader {
         return value
     }
 
-    /// Sets the field `key` names from `value`; false for a key the flat shape does not cover.
-    private func set(_ key: Range<Int>, _ value: Range<Int>, in header: inout FlatFields) -> Bool {
+    /// Sets the field `key` names from `value`.
+    private func set(_ key: FlatKey, _ value: Range<Int>, in header: inout FlatFields) {
         let stored = FieldSpan(
             start: UInt32(truncatingIfNeeded: value.lowerBound),
             end: UInt32(truncatingIfNeeded: value.upperBound)
         )
-        switch key.count {
-        case 2 where matches(key, "ts"):
+        switch key {
+        case .timestamp:
             header.framing.timestamp = BusTimestamp(
                 rfc3339: UnsafeBufferPointer(start: base + value.lowerBound, count: value.count)
             )
             header.framing.timestampUnparseable = header.framing.timestamp == nil
-        case 4 where matches(key, "type"): header.type = stored
-        case 6 where matches(key, "msg_id"): header.msgID = stored
-        case 6 where matches(key, "run_id"): header.runID = stored
-        case 6 where matches(key, "crc32c"): header.framing.hasChecksumKey = true
-        case 7 where matches(key, "task_id"): header.taskID = stored
-        case 8 where matches(key, "issue_id"): header.issueID = stored
-        case 10 where matches(key, "project_id"): header.projectID = stored
-        case 10 where matches(key, "body_bytes"): header.framing.bodyBytes = number(value)
-        case 11 where matches(key, "body_escape"): header.framing.bodyEscaped = matches(value, "dashes")
-        default: return false
+        case .type: header.type = stored
+        case .msgID: header.msgID = stored
+        case .runID: header.runID = stored
+        case .checksum: header.framing.hasChecksumKey = true
+        case .taskID: header.taskID = stored
+        case .issueID: header.issueID = stored
+        case .projectID: header.projectID = stored
+        case .bodyBytes: header.framing.bodyBytes = number(value)
+        case .bodyEscape: header.framing.bodyEscaped = matches(value, "dashes")
         }
-        return true
     }
+}
+
+/// The keys of the flat header shape.
+private enum FlatKey {
+    case timestamp, type, msgID, runID, checksum, taskID, issueID, projectID, bodyBytes, bodyEscape
 }
 
 /// A flat header read with the `---` line that closes it (`FlatHeader.decodeClosed`).

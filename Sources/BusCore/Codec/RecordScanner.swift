@@ -613,7 +613,8 @@ private struct ScanState {
 
     /// Looks at the header candidate opened by the `---` line at `opener`.
     mutating func probe(at opener: Int, line openerLine: Int) -> HeaderProbe {
-        if let cached = cachedProbe, cached.position == opener { return cached.probe }
+        // Taken, not copied: a probe is asked for once per position (a copy of one was a tenth of a whole read).
+        if cachedProbe?.position == opener, let cached = cachedProbe.take() { return cached.probe }
         guard let openerEnd = lineEnd(from: opener) else { return .incomplete }
         let headerStart = openerEnd + 1
         // The shape both writers produce, read in one pass that finds the closer too; the lines below judge

@@ -43,9 +43,12 @@ package enum MessageJSON {
         var valid = json.append(checkingUTF8: record.msgID)
         json.append(raw: ",\"timestamp\":\"")
         record.timestamp.appendRFC3339(to: &json)
-        json.append(raw: "\"")
-        if record.timestampInferred { json.append(raw: ",\"timestamp_inferred\":true") }
-        json.append(raw: ",\"type\":")
+        // Keys that follow each other are one append.
+        if record.timestampInferred {
+            json.append(raw: "\",\"timestamp_inferred\":true,\"type\":")
+        } else {
+            json.append(raw: "\",\"type\":")
+        }
         valid = valid && json.append(checkingUTF8: record.type)
         json.append(raw: ",\"project_id\":")
         valid = valid && json.append(checkingUTF8: record.projectID)

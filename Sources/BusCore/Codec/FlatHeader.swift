@@ -54,6 +54,7 @@ struct FlatHeader {
     private func decodeClosed(count: Int, maxLines: Int, maxBytes: Int) -> ClosedFlatHeader? {
         var header = FlatFields(origin: origin)
         var checksumKeyBefore = false
+        var lastLineStart = 0
         var lineStart = 0
         var lines = 0
         while lineStart < count {
@@ -64,6 +65,7 @@ struct FlatHeader {
                 return ClosedFlatHeader(
                     fields: header,
                     closer: origin + lineStart,
+                    lastLineStart: origin + lastLineStart,
                     lines: lines,
                     checksumKeyBeforeLastLine: checksumKeyBefore
                 )
@@ -71,6 +73,7 @@ struct FlatHeader {
             lines += 1
             guard lines <= maxLines, lineStart <= maxBytes else { return nil }
             checksumKeyBefore = header.framing.hasChecksumKey
+            lastLineStart = lineStart
             guard let line = split(lineStart, count) else { return nil }
             set(line.key, line.value, in: &header)
             lineStart = line.next
@@ -297,6 +300,8 @@ struct ClosedFlatHeader {
     var fields: FlatFields
     /// The buffer index where the closing rule starts.
     var closer: Int
+    /// The buffer index where the last header line (a checksum line, in this tool's records) starts.
+    var lastLineStart: Int
     /// The number of header lines.
     var lines: Int
     /// Whether a line before the last one had a `crc32c` key: the header's own, when the last line is the

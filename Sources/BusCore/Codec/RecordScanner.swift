@@ -582,6 +582,11 @@ private struct ScanState {
         guard closer > headerStart else { return nil }
         var lineStart = closer - 1
         while lineStart > headerStart, buffer[lineStart - 1] != 0x0A { lineStart -= 1 }
+        return checksumLine(at: lineStart, closer: closer)
+    }
+
+    /// The `crc32c` line that starts at `lineStart` and ends right before the closer at `closer`, when it is one.
+    func checksumLine(at lineStart: Int, closer: Int) -> ChecksumLine? {
         guard
             closer - lineStart == RecordFormat.checksumLineLength
                 || closer - lineStart == RecordFormat.checksumLineLength + 1,
@@ -626,7 +631,7 @@ private struct ScanState {
             maxLines: RecordScanner.maxHeaderLines,
             maxBytes: RecordScanner.maxHeaderBytes
         ) {
-            let checksum = checksumLine(before: flat.closer, headerStart: headerStart)
+            let checksum = checksumLine(at: flat.lastLineStart, closer: flat.closer)
             var fields = flat.fields
             // The checksum line is read here, not decoded: the lines before it alone say whether a key was there.
             if checksum != nil { fields.framing.hasChecksumKey = flat.checksumKeyBeforeLastLine }
@@ -914,6 +919,8 @@ private struct ScanState {
     /// Whether the line at `position` starts a header (`msg_id:`, or `messageId:` of the older dialect): nil
     /// while it is a partial line that may still become one.
     func announcesHeader(at position: Int) -> Bool? {
+        // Both keys start with `m`: a line that starts otherwise (a body's, after a closer) is answered at once.
+        if position < buffer.count, buffer[position] != 0x6D { return false }
         let complete = lineEnd(from: position)
         let first = buffer[min(position, buffer.count)..<(complete ?? buffer.count)]
         var undecided = false

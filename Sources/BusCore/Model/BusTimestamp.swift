@@ -98,7 +98,15 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
     }
 
     /// Room enough for `rfc3339` or `humanReadable` of a year of 0-9999 (at most 30 bytes).
-    private static let fixedWidthLimit = 32
+    static let fixedWidthLimit = 32
+
+    /// Writes `rfc3339`'s bytes at `out`, which has room for `fixedWidthLimit` of them.
+    /// - Returns: the number written, or nil (none written) for a year outside 0-9999, which has no fixed width.
+    func writeRFC3339(into out: UnsafeMutablePointer<UInt8>) -> Int? {
+        let time = civil
+        guard (0...9999).contains(time.year) else { return nil }
+        return writeRFC3339(time, into: UnsafeMutableBufferPointer(start: out, count: Self.fixedWidthLimit))
+    }
 
     /// Writes `rfc3339` of `time` (this instant's calendar fields, a year of 0-9999) at the start of `out`.
     /// - Returns: the number of bytes written.

@@ -374,13 +374,22 @@ private struct TimestampParser {
             // A fraction: `.` and at least one digit before the `Z`; digits past the ninth are dropped.
             guard base[19] == 0x2E, count > 21 else { return nil }
             var digits = 0
-            for index in 20..<(count - 1) {
+            var index = 20
+            if count - 1 - index >= 8 {
+                // Go writes up to nine digits: the first eight at once.
+                guard let eight = eightDigits(base + index) else { return nil }
+                nanos = eight
+                digits = 8
+                index += 8
+            }
+            while index < count - 1 {
                 let digit = base[index] &- 0x30
                 guard digit < 10 else { return nil }
                 if digits < 9 {
                     nanos = nanos &* 10 &+ Int(digit)
                     digits &+= 1
                 }
+                index += 1
             }
             while digits < 9 {
                 nanos &*= 10
@@ -398,6 +407,25 @@ private struct TimestampParser {
             )
         else { return nil }
         return BusTimestamp(seconds: epoch, nanoseconds: Int32(nanos))
+    }
+
+    /// The number the eight decimal digits at `digits` spell, or nil when one is no digit.
+    ///
+    /// Read as one word and combined in three multiplications (pairs, then fours, then the eight), the way
+    /// simdjson reads them, instead of a loop of eight steps.
+    @inline(__always)
+    private static func eightDigits(_ digits: UnsafePointer<UInt8>) -> Int? {
+        let word = UInt64(littleEndian: UnsafeRawPointer(digits).loadUnaligned(as: UInt64.self))
+        // Every byte 0x30-0x39: its high half is 3, and adding 6 does not carry out of its low half.
+        let highHalves: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        guard word & highHalves == 0x3030_3030_3030_3030,
+            (word &+ 0x0606_0606_0606_0606) & highHalves == 0x3030_3030_3030_3030
+        else { return nil }
+        var value = word & 0x0F0F_0F0F_0F0F_0F0F
+        value = (value &* (10 << 8 + 1)) >> 8
+        value = ((value & 0x00FF_00FF_00FF_00FF) &* (100 << 16 + 1)) >> 16
+        value = ((value & 0x0000_FFFF_0000_FFFF) &* (10_000 << 32 + 1)) >> 32
+        return Int(value)
     }
 
     /// The two decimal digits at `index`, or nil.

@@ -40,8 +40,8 @@ package enum Terminal {
     }
 
     /// Writes bytes to stdout now, all of them unless the reader went away.
-    static func out(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { write(fd: 1, $0) }
+    static func out(_ bytes: UnsafeBufferPointer<UInt8>) {
+        write(fd: 1, bytes)
     }
 
     private static func write(fd: Int32, _ text: String) {
@@ -167,30 +167,30 @@ struct MessagePrinter {
         to output: inout JSONBuffer
     ) {
         output.append(raw: "[")
-        timestamp.appendHumanReadable(to: &output.bytes)
+        timestamp.appendHumanReadable(to: &output)
         output.append(raw: "] (")
         // The type is one line by the writer's rules; a foreign writer's line breaks in it are shown, not kept.
-        TerminalText.append(utf8: type, keepTabs: false, keepLineBreaks: false, to: &output.bytes)
+        TerminalText.append(utf8: type, keepTabs: false, keepLineBreaks: false, to: &output)
         if revised { output.append(raw: ", revised") }
         output.append(raw: ") ")
         if raw {
             output.append(raw: body)
         } else {
-            TerminalText.append(utf8: body, to: &output.bytes)
+            TerminalText.append(utf8: body, to: &output)
         }
         output.append(raw: "\n")
     }
 
     /// Writes the output out once it has grown to a chunk.
     static func flushIfFull(_ output: inout JSONBuffer) {
-        if output.bytes.count >= chunkSize { flush(&output) }
+        if output.count >= chunkSize { flush(&output) }
     }
 
     /// Writes the output out now and empties it.
     static func flush(_ output: inout JSONBuffer) {
-        guard !output.bytes.isEmpty else { return }
-        Terminal.out(output.bytes)
-        output.bytes.removeAll(keepingCapacity: true)
+        guard !output.isEmpty else { return }
+        output.withUnsafeBytes { Terminal.out($0) }
+        output.removeAll()
     }
 
     /// Prints `messages` now, in chunks.

@@ -1,9 +1,24 @@
 #include "bus_bytes.h"
 
+#include <string.h>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
 static inline __m128i load(const uint8_t *bytes) { return _mm_loadu_si128((const __m128i *)bytes); }
+
+// Eight or four bytes in the low lanes, zeros above (masks of them are cut to their lanes).
+static inline __m128i load8(const uint8_t *bytes) {
+    uint64_t word;
+    memcpy(&word, bytes, sizeof word);
+    return _mm_cvtsi64_si128((long long)word);
+}
+
+static inline __m128i load4(const uint8_t *bytes) {
+    uint32_t word;
+    memcpy(&word, bytes, sizeof word);
+    return _mm_cvtsi32_si128((int)word);
+}
 
 // The bytes of `chunk` below 0x20: with their high bit flipped, they are the signed bytes below (0x20 ^ 0x80).
 static inline __m128i below_space(__m128i chunk) {
@@ -36,6 +51,29 @@ static inline int terminal_mask(__m128i chunk) {
 static inline size_t first(int mask, size_t base, size_t none) {
     return mask != 0 ? base + (size_t)__builtin_ctz((unsigned)mask) : none;
 }
+
+// A search of 4 to 15 bytes: two loads that overlap in the middle and stay inside the bytes, so that the short
+// fields of a header (a type, an id) cost a few vector steps instead of a loop over their bytes.
+static inline size_t short_search(const uint8_t *bytes, size_t count, int (*mask)(__m128i, int), int arg) {
+    if (count >= 8) {
+        int head = mask(load8(bytes), arg) & 0xFF;
+        if (head != 0) return first(head, 0, count);
+        return first(mask(load8(bytes + count - 8), arg) & 0xFF, count - 8, count);
+    }
+    int head = mask(load4(bytes), arg) & 0xF;
+    if (head != 0) return first(head, 0, count);
+    return first(mask(load4(bytes + count - 4), arg) & 0xF, count - 4, count);
+}
+
+static inline int yaml_mask_of(__m128i chunk, int unused) {
+    (void)unused;
+    return yaml_mask(chunk);
+}
+
+static inline int terminal_mask_of(__m128i chunk, int unused) {
+    (void)unused;
+    return terminal_mask(chunk);
+}
 #endif
 
 size_t bus_json_special(const uint8_t *bytes, size_t count, int flag_non_ascii) {
@@ -51,6 +89,7 @@ size_t bus_json_special(const uint8_t *bytes, size_t count, int flag_non_ascii) 
         size_t start = count - 16;
         return first(json_mask(load(bytes + start), flag_non_ascii), start, count);
     }
+    if (count >= 4) return short_search(bytes, count, json_mask, flag_non_ascii);
 #endif
     for (; index < count; index += 1) {
         uint8_t byte = bytes[index];
@@ -71,6 +110,7 @@ size_t bus_yaml_indicator(const uint8_t *bytes, size_t count) {
         size_t start = count - 16;
         return first(yaml_mask(load(bytes + start)), start, count);
     }
+    if (count >= 4) return short_search(bytes, count, yaml_mask_of, 0);
 #endif
     for (; index < count; index += 1) {
         uint8_t byte = bytes[index];
@@ -91,6 +131,7 @@ size_t bus_terminal_special(const uint8_t *bytes, size_t count) {
         size_t start = count - 16;
         return first(terminal_mask(load(bytes + start)), start, count);
     }
+    if (count >= 4) return short_search(bytes, count, terminal_mask_of, 0);
 #endif
     for (; index < count; index += 1) {
         uint8_t byte = bytes[index];

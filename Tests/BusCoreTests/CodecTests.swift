@@ -122,6 +122,40 @@ import Testing
         #expect(BusTimestamp(rfc3339: value.rfc3339) == value)
     }
 
+    /// Times ending in `Z` take the fixed-position path, the same times ending in `+00:00` the general parser:
+    /// both accept the same texts and read the same instants, fractions of every length and broken fields
+    /// included.
+    @Test func theCanonicalShapeReadsAsTheGeneralParserDoes() {
+        var generator = SystemRandomNumberGenerator()
+        let fields = [
+            "0000", "1969", "2026", "9999", "20x6", "01", "02", "12", "13", "00", "29", "31", "32", "23", "24",
+            "59", "60", "61", "9", "1a",
+        ]
+        for _ in 0..<5000 {
+            func field(_ width: Int) -> String {
+                let candidates = fields.filter { $0.count == width }
+                return Bool.random(using: &generator)
+                    ? candidates.randomElement(using: &generator) ?? ""
+                    : String((0..<width).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+            }
+            var text = "\(field(4))-\(field(2))-\(field(2))T\(field(2)):\(field(2)):\(field(2))"
+            switch Int.random(in: 0...4, using: &generator) {
+            case 0: break
+            case 1: text += "."
+            case 2: text += ".1x"
+            default:
+                text +=
+                    "."
+                    + String(
+                        (0..<Int.random(in: 1...12, using: &generator)).map { _ in
+                            Character(String(Int.random(in: 0...9, using: &generator)))
+                        }
+                    )
+            }
+            #expect(BusTimestamp(rfc3339: text + "Z") == BusTimestamp(rfc3339: text + "+00:00"), "\(text)")
+        }
+    }
+
     @Test(arguments: [
         "", "2026-11-26", "2026-11-26T14:42", "2026-13-01T00:00:00Z", "2026-11-26T24:00:00Z", "2026-11-26T14:42:16.Z",
         "2026-11-26T14:42:16+0200", "2026-11-26T14:42:16Zjunk", "26-11-26T14:42:16Z", "2026/11/26T14:42:16Z",

@@ -1,3 +1,5 @@
+import CBusBytes
+
 /// The JSON shape of a message (CONTRACT section 7), written by hand so that key order is fixed and no
 /// Foundation is needed: `msg_id, timestamp, type, project_id`, then the optional fields only when set, then
 /// `body`.
@@ -11,7 +13,7 @@ package enum MessageJSON {
         json.append(raw: "{\"msg_id\":")
         json.append(string: message.msgID)
         json.append(raw: ",\"timestamp\":\"")
-        message.timestamp.appendRFC3339(to: &json.bytes)
+        message.timestamp.appendRFC3339(to: &json)
         json.append(raw: "\"")
         if message.timestampInferred { json.append(raw: ",\"timestamp_inferred\":true") }
         json.append(raw: ",\"type\":")
@@ -38,14 +40,18 @@ package enum MessageJSON {
     /// - Returns: false, with nothing appended, when a field is not well-formed UTF-8 (encode the built message,
     ///   whose strings hold replacement characters there).
     package static func encode(_ record: PlainRecord, into json: inout JSONBuffer) -> Bool {
-        let mark = json.bytes.count
+        if PlainObject.write(record, into: &json) { return true }
+        let mark = json.count
         json.append(raw: "{\"msg_id\":")
         var valid = json.append(checkingUTF8: record.msgID)
         json.append(raw: ",\"timestamp\":\"")
-        record.timestamp.appendRFC3339(to: &json.bytes)
-        json.append(raw: "\"")
-        if record.timestampInferred { json.append(raw: ",\"timestamp_inferred\":true") }
-        json.append(raw: ",\"type\":")
+        record.timestamp.appendRFC3339(to: &json)
+        // Keys that follow each other are one append.
+        if record.timestampInferred {
+            json.append(raw: "\",\"timestamp_inferred\":true,\"type\":")
+        } else {
+            json.append(raw: "\",\"type\":")
+        }
         valid = valid && json.append(checkingUTF8: record.type)
         json.append(raw: ",\"project_id\":")
         valid = valid && json.append(checkingUTF8: record.projectID)
@@ -55,7 +61,7 @@ package enum MessageJSON {
         json.append(raw: ",\"body\":")
         valid = valid && json.append(checkingUTF8: record.body)
         json.append(raw: "}")
-        if !valid { json.bytes.removeSubrange(mark...) }
+        if !valid { json.truncate(to: mark) }
         return valid
     }
 
@@ -144,5 +150,90 @@ package enum MessageJSON {
         var json = JSONBuffer(capacity: value.utf8.count + 2)
         json.append(string: value)
         return json.text
+    }
+}
+
+/// The JSON object of a plain record whose header fields need no escape and no check, in one reservation.
+///
+/// Almost every record's ids, type and project are ASCII without quotes, backslashes or controls: the keys, those
+/// fields and the time are written as they are, the same text as `MessageJSON.encode(_:into:)` writes append by
+/// append, without a capacity and ownership check per key and field. The body (multi-line, so escaped) is
+/// appended as before.
+enum PlainObject {
+    /// Room for the keys, quotes and punctuation around the header fields, and the time: more than they take.
+    static let framing = 160 + BusTimestamp.fixedWidthLimit
+
+    /// Writes the object for `record` when every header field is plain.
+    /// - Returns: false, with nothing written, when a header field needs an escape or a UTF-8 check, the time
+    ///   has no fixed width, or the body is not well-formed UTF-8: `MessageJSON.encode` judges those.
+    static func write(_ record: PlainRecord, into json: inout JSONBuffer) -> Bool {
+        guard isPlain(record.msgID), isPlain(record.type), isPlain(record.projectID), isPlain(record.taskID),
+            isPlain(record.runID), isPlain(record.issueID)
+        else { return false }
+        let mark = json.count
+        let fields =
+            record.msgID.count + record.type.count + record.projectID.count + record.taskID.count
+            + record.runID.count + record.issueID.count
+        var room = Room(json.reserve(framing + fields))
+        room.write("{\"msg_id\":\"")
+        room.write(record.msgID)
+        room.write("\",\"timestamp\":\"")
+        guard let time = record.timestamp.writeRFC3339(into: room.next) else { return false }
+        room.next += time
+        room.write(record.timestampInferred ? "\",\"timestamp_inferred\":true,\"type\":\"" : "\",\"type\":\"")
+        room.write(record.type)
+        room.write("\",\"project_id\":\"")
+        room.write(record.projectID)
+        room.write("\"")
+        room.writeOptional(",\"task_id\":\"", record.taskID)
+        room.writeOptional(",\"run_id\":\"", record.runID)
+        room.writeOptional(",\"issue_id\":\"", record.issueID)
+        room.write(",\"body\":")
+        json.commit(room.written)
+        guard json.append(checkingUTF8: record.body) else {
+            json.truncate(to: mark)
+            return false
+        }
+        json.append(byte: 0x7D)
+        return true
+    }
+
+    /// No byte of `text` needs an escape or a UTF-8 check.
+    private static func isPlain(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = text.baseAddress else { return true }
+        return bus_json_special(base, text.count, 1) == text.count
+    }
+
+    /// Reserved room, written front to back without checks: `write` reserved enough for all of it.
+    private struct Room {
+        let start: UnsafeMutablePointer<UInt8>
+        var next: UnsafeMutablePointer<UInt8>
+
+        init(_ start: UnsafeMutablePointer<UInt8>) {
+            self.start = start
+            next = start
+        }
+
+        var written: Int { start.distance(to: next) }
+
+        mutating func write(_ text: StaticString) {
+            next.initialize(from: text.utf8Start, count: text.utf8CodeUnitCount)
+            next += text.utf8CodeUnitCount
+        }
+
+        mutating func write(_ text: UnsafeBufferPointer<UInt8>) {
+            guard let base = text.baseAddress else { return }
+            next.initialize(from: base, count: text.count)
+            next += text.count
+        }
+
+        /// `key` (with the opening quote), the text and the closing quote, when the text is set.
+        mutating func writeOptional(_ key: StaticString, _ text: UnsafeBufferPointer<UInt8>) {
+            guard !text.isEmpty else { return }
+            write(key)
+            write(text)
+            next.initialize(to: 0x22)
+            next += 1
+        }
     }
 }

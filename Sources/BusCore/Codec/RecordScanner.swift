@@ -583,6 +583,11 @@ private struct ScanState {
         guard closer > headerStart else { return nil }
         var lineStart = closer - 1
         while lineStart > headerStart, buffer[lineStart - 1] != 0x0A { lineStart -= 1 }
+        return checksumLine(at: lineStart, closer: closer)
+    }
+
+    /// The `crc32c` line that starts at `lineStart` and ends right before the closer at `closer`, when it is one.
+    func checksumLine(at lineStart: Int, closer: Int) -> ChecksumLine? {
         guard
             closer - lineStart == RecordFormat.checksumLineLength
                 || closer - lineStart == RecordFormat.checksumLineLength + 1,
@@ -614,9 +619,30 @@ private struct ScanState {
 
     /// Looks at the header candidate opened by the `---` line at `opener`.
     mutating func probe(at opener: Int, line openerLine: Int) -> HeaderProbe {
-        if let cached = cachedProbe, cached.position == opener { return cached.probe }
+        // Taken, not copied: a probe is asked for once per position (a copy of one was a tenth of a whole read).
+        if cachedProbe?.position == opener, let cached = cachedProbe.take() { return cached.probe }
         guard let openerEnd = lineEnd(from: opener) else { return .incomplete }
         let headerStart = openerEnd + 1
+        // The shape both writers produce, read in one pass that finds the closer too; the lines below judge
+        // everything else (and give the same answer for this shape: none of its lines is a rule, a legacy line
+        // or blank, and the closer follows).
+        if let flat = FlatHeader.decodeClosed(
+            buffer,
+            from: headerStart,
+            maxLines: RecordScanner.maxHeaderLines,
+            maxBytes: RecordScanner.maxHeaderBytes
+        ) {
+            let checksum = checksumLine(at: flat.lastLineStart, closer: flat.closer)
+            var fields = flat.fields
+            // The checksum line is read here, not decoded: the lines before it alone say whether a key was there.
+            if checksum != nil { fields.framing.hasChecksumKey = flat.checksumKeyBeforeLastLine }
+            return .valid(
+                .flat(fields),
+                checksum: checksum,
+                closer: flat.closer,
+                closerLine: openerLine + 1 + flat.lines
+            )
+        }
         if let firstEnd = lineEnd(from: headerStart), isRule(headerStart, firstEnd) {
             return .doubled(next: headerStart, nextEnd: firstEnd, nextLine: openerLine + 1)
         }
@@ -894,6 +920,8 @@ private struct ScanState {
     /// Whether the line at `position` starts a header (`msg_id:`, or `messageId:` of the older dialect): nil
     /// while it is a partial line that may still become one.
     func announcesHeader(at position: Int) -> Bool? {
+        // Both keys start with `m`: a line that starts otherwise (a body's, after a closer) is answered at once.
+        if position < buffer.count, buffer[position] != 0x6D { return false }
         let complete = lineEnd(from: position)
         let first = buffer[min(position, buffer.count)..<(complete ?? buffer.count)]
         var undecided = false

@@ -69,7 +69,9 @@ package enum TerminalText {
     ) {
         var text = text
         let plain = text.withUTF8 { utf8 in
-            appendIfPlain(utf8, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks, to: &bytes)
+            guard isPlain(utf8, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
         }
         if !plain { bytes.append(contentsOf: escaped(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks).utf8) }
     }
@@ -81,19 +83,35 @@ package enum TerminalText {
         keepLineBreaks: Bool = true,
         to bytes: inout [UInt8]
     ) {
-        guard !appendIfPlain(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks, to: &bytes) else { return }
-        let string = String(decoding: text, as: UTF8.self)
-        bytes.append(contentsOf: escaped(string, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks).utf8)
+        if isPlain(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks) {
+            bytes.append(contentsOf: text)
+        } else {
+            bytes.append(contentsOf: escaped(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks).utf8)
+        }
     }
 
-    /// Appends `utf8` as it is when nothing in it needs an escape.
-    /// - Returns: false, having appended nothing, when something does.
-    private static func appendIfPlain(
-        _ utf8: UnsafeBufferPointer<UInt8>,
-        keepTabs: Bool,
-        keepLineBreaks: Bool,
-        to bytes: inout [UInt8]
-    ) -> Bool {
+    /// `append(utf8:)` into the buffer `read` writes its output to.
+    package static func append(
+        utf8 text: UnsafeBufferPointer<UInt8>,
+        keepTabs: Bool = true,
+        keepLineBreaks: Bool = true,
+        to output: inout JSONBuffer
+    ) {
+        if isPlain(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks) {
+            output.append(raw: text)
+        } else {
+            var escaped = escaped(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks)
+            escaped.withUTF8 { output.append(raw: $0) }
+        }
+    }
+
+    /// `escaped` of well-formed UTF-8 bytes.
+    private static func escaped(_ utf8: UnsafeBufferPointer<UInt8>, keepTabs: Bool, keepLineBreaks: Bool) -> String {
+        escaped(String(decoding: utf8, as: UTF8.self), keepTabs: keepTabs, keepLineBreaks: keepLineBreaks)
+    }
+
+    /// Whether nothing in `utf8` needs an escape, so it may be copied as it is.
+    private static func isPlain(_ utf8: UnsafeBufferPointer<UInt8>, keepTabs: Bool, keepLineBreaks: Bool) -> Bool {
         // Every scalar `needsEscape` flags has a byte below 0x20, 0x7F, or the lead byte 0xC2 (C1 controls)
         // or 0xE2 (the bidirectional controls); text without them is copied in one go. They are looked for
         // sixteen bytes at a time; only kept tabs and line breaks among them are passed over.
@@ -101,14 +119,12 @@ package enum TerminalText {
         var index = 0
         while true {
             index += bus_terminal_special(base + index, utf8.count - index)
-            guard index < utf8.count else { break }
+            guard index < utf8.count else { return true }
             switch base[index] {
             case 0x09 where keepTabs, 0x0A where keepLineBreaks: index += 1
             default: return false
             }
         }
-        bytes.append(contentsOf: utf8)
-        return true
     }
 
     private static func codePoint(_ scalar: Unicode.Scalar) -> String {

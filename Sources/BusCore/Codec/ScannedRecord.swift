@@ -155,17 +155,20 @@ package struct ScannedRecord {
             guard first, case .record(let alone, _) = event, alone.offset == offset,
                 case .record(_, let aloneBody, _) = alone.content
             else { return }
-            alike = trimmed(body).elementsEqual(trimmed(aloneBody.lowerBound + start..<aloneBody.upperBound + start))
+            let aloneText = textRange(aloneBody.lowerBound + start..<aloneBody.upperBound + start)
+            alike = buffer[textRange(body)].elementsEqual(buffer[aloneText])
         }
         return alike
     }
 
-    /// The bytes of a stored body without the line break that ends it, as the message keeps them.
-    private func trimmed(_ range: Range<Int>) -> Slice<UnsafeBufferPointer<UInt8>> {
-        var stored = buffer[range]
-        if stored.last == 0x0A { stored = stored.dropLast() }
-        if stored.last == 0x0D { stored = stored.dropLast() }
-        return stored
+    /// A stored body's range without the line break that ends it (`\n`, then one `\r`): the text the message
+    /// keeps of a body that is not escaped.
+    private func textRange(_ range: Range<Int>) -> Range<Int> {
+        guard let base = buffer.baseAddress else { return range }
+        var text = range
+        if text.last.map({ base[$0] }) == 0x0A { text = text.dropLast() }
+        if text.last.map({ base[$0] }) == 0x0D { text = text.dropLast() }
+        return text
     }
 
     /// The fields as bytes that can be written out as they are, or nil when the message must be built.
@@ -179,9 +182,7 @@ package struct ScannedRecord {
             !fields.type.isEmpty
         else { return nil }
         guard let base = buffer.baseAddress else { return nil }
-        var stored = range
-        if stored.last.map({ base[$0] }) == 0x0A { stored = stored.dropLast() }
-        if stored.last.map({ base[$0] }) == 0x0D { stored = stored.dropLast() }
+        let stored = textRange(range)
         // Spans and ranges the scanner found in this buffer: pointers made from them directly, without the
         // bounds checks of slicing (seven fields of every record).
         let header = base + fields.origin
@@ -203,15 +204,11 @@ package struct ScannedRecord {
 
     /// The body text of a stored body: dash lines unescaped when `escaped`, the line break that ends it dropped.
     private func body(_ range: Range<Int>, escaped: Bool) -> String {
-        let stored = buffer[range]
         if escaped {
-            let restored = BodyCodec.unescape(ArraySlice(stored))
+            let restored = BodyCodec.unescape(ArraySlice(buffer[range]))
             return String(decoding: BodyCodec.trimmingOneLineBreak(restored[...]), as: UTF8.self)
         }
-        var trimmed = stored
-        if trimmed.last == 0x0A { trimmed = trimmed.dropLast() }
-        if trimmed.last == 0x0D { trimmed = trimmed.dropLast() }
-        return String(decoding: trimmed, as: UTF8.self)
+        return String(decoding: buffer[textRange(range)], as: UTF8.self)
     }
 }
 

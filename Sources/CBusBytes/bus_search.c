@@ -1,4 +1,6 @@
-#include "bus_search.h"
+// Finds a word in text ignoring ASCII case, sixteen candidate places at a time with SSE2 (a byte-at-a-time loop
+// where SSE2 is missing).
+#include "bus_bytes.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>

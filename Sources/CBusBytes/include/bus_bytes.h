@@ -23,4 +23,9 @@ size_t bus_yaml_indicator(const uint8_t *bytes, size_t count);
 // controls). `count` when there is none.
 size_t bus_terminal_special(const uint8_t *bytes, size_t count);
 
+// The index of the first place in `bytes[0, count)` where `needle[0, needle_count)` occurs with ASCII letters of
+// either case: `needle` is lowercased ASCII. 0 for an empty needle; `count` when there is no match. The monitor's
+// word filter, over held messages' text and a large bus's records read as bytes (bus_search.c).
+size_t bus_find_folded(const uint8_t *bytes, size_t count, const uint8_t *needle, size_t needle_count);
+
 #endif

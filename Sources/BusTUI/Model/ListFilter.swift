@@ -102,6 +102,16 @@ struct ListFilter {
             return decided
         }
         return store.withMessage(at: index) { message in
+            if let words {
+                // Fields by their symbols' table; only the body and the id are searched.
+                for term in words {
+                    let found =
+                        term.inFields(of: entry) || TextMatch.contains(message.body, term.word)
+                        || TextMatch.contains(message.msgID, term.word)
+                    if found == term.negated { return false }
+                }
+                return true
+            }
             for term in messageTerms where term.matches(message) == term.negated { return false }
             return true
         }

@@ -89,7 +89,7 @@ struct ReadCommand: ParsableCommand {
             var output = JSONBuffer()
             var malformed: [MalformedRecord] = []
             var needsLines = false
-            try BusReader.streamRecords(handle, from: start.cursor) { event in
+            func visit(_ event: ScanEvent) {
                 switch event {
                 case .record(let record, _):
                     if !start.linesKnown && record.dependsOnLineNumbers { needsLines = true }
@@ -107,6 +107,15 @@ struct ReadCommand: ParsableCommand {
                     needsLines = needsLines || !start.linesKnown
                     malformed.append(record)
                 }
+            }
+            let knobs = WholeReadKnobs(ProcessEnvironment.current())
+            if tail == 0 && since == nil && knobs.pipelined {
+                // A whole-bus read writes every record out: worth scanning on a thread of its own meanwhile.
+                let chunkSize = knobs.chunkSize ?? BusReader.pipelineChunkSize
+                try BusReader.streamRecordsPipelined(handle, chunkSize: chunkSize, visit)
+            } else {
+                let chunkSize = knobs.chunkSize ?? BusReader.streamChunkSize
+                try BusReader.streamRecords(handle, from: start.cursor, chunkSize: chunkSize, visit)
             }
             if needsLines {
                 // A legacy line or a malformed record in the part read: its id or report needs its line number.
@@ -142,6 +151,21 @@ struct ReadCommand: ParsableCommand {
         }
     }
     #endif
+}
+
+/// Test knobs of `read`'s streaming, from the environment: with them the tests cross many chunk boundaries on a
+/// small bus, and compare the whole-bus read on two threads with the one on a single thread.
+///
+/// `JRUN_READ_CHUNK_BYTES=N` reads in chunks of N bytes (at least 1) instead of the readers' own sizes;
+/// `JRUN_READ_PIPELINE=0` reads a whole bus on one thread (`BusReader.streamRecords`).
+struct WholeReadKnobs {
+    var chunkSize: Int?
+    var pipelined = true
+
+    init(_ environment: [String: String]) {
+        if let text = environment["JRUN_READ_CHUNK_BYTES"], let size = Int(text), size > 0 { chunkSize = size }
+        if environment["JRUN_READ_PIPELINE"] == "0" { pipelined = false }
+    }
 }
 
 /// Checks that a bus to read exists and may be read.

@@ -53,48 +53,54 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
     }
 
     /// Appends `rfc3339`'s bytes.
-    package func appendRFC3339(to bytes: inout [UInt8]) {
-        let time = civil
-        guard (0...9999).contains(time.year) else { return appendSlowly(time, separator: 0x54, zone: true, to: &bytes) }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.fixedWidthLimit) { out in
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<writeRFC3339(time, into: out)]))
-        }
-    }
+    package func appendRFC3339(to bytes: inout [UInt8]) { append(.rfc3339, to: &bytes) }
 
     /// Appends `rfc3339`'s bytes: the JSON writer's path, which makes no `String` per message and writes the
     /// common years straight into the buffer.
-    package func appendRFC3339(to json: inout JSONBuffer) {
-        let time = civil
-        guard (0...9999).contains(time.year) else {
-            var bytes: [UInt8] = []
-            appendSlowly(time, separator: 0x54, zone: true, to: &bytes)
-            return json.append(raw: bytes)
-        }
-        let out = UnsafeMutableBufferPointer(start: json.reserve(Self.fixedWidthLimit), count: Self.fixedWidthLimit)
-        json.commit(writeRFC3339(time, into: out))
-    }
+    package func appendRFC3339(to json: inout JSONBuffer) { append(.rfc3339, to: &json) }
 
     /// Appends `humanReadable`'s bytes.
-    package func appendHumanReadable(to bytes: inout [UInt8]) {
-        let time = civil
-        guard (0...9999).contains(time.year) else {
-            return appendSlowly(time, separator: 0x20, zone: false, to: &bytes)
-        }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.fixedWidthLimit) { out in
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<time.write(into: out, separator: 0x20)]))
+    package func appendHumanReadable(to bytes: inout [UInt8]) { append(.humanReadable, to: &bytes) }
+
+    /// Appends `humanReadable`'s bytes (`read`'s text lines share the JSON writer's buffer).
+    package func appendHumanReadable(to json: inout JSONBuffer) { append(.humanReadable, to: &json) }
+
+    /// The two ways a time is written: `rfc3339` and `humanReadable`.
+    private enum Layout {
+        case rfc3339
+        case humanReadable
+
+        var separator: UInt8 { self == .rfc3339 ? 0x54 : 0x20 }
+    }
+
+    /// Writes `time` laid out as `layout` into `out` (room for `fixedWidthLimit` bytes; years 0-9999).
+    /// - Returns: the bytes written.
+    private func write(_ time: CivilTime, _ layout: Layout, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        switch layout {
+        case .rfc3339: writeRFC3339(time, into: out)
+        case .humanReadable: time.write(into: out, separator: 0x20)
         }
     }
 
-    /// Appends `humanReadable`'s bytes (`read`'s text lines share the JSON writer's buffer).
-    package func appendHumanReadable(to json: inout JSONBuffer) {
+    private func append(_ layout: Layout, to bytes: inout [UInt8]) {
+        let time = civil
+        guard (0...9999).contains(time.year) else {
+            return appendSlowly(time, separator: layout.separator, zone: layout == .rfc3339, to: &bytes)
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.fixedWidthLimit) { out in
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<write(time, layout, into: out)]))
+        }
+    }
+
+    private func append(_ layout: Layout, to json: inout JSONBuffer) {
         let time = civil
         guard (0...9999).contains(time.year) else {
             var bytes: [UInt8] = []
-            appendSlowly(time, separator: 0x20, zone: false, to: &bytes)
+            appendSlowly(time, separator: layout.separator, zone: layout == .rfc3339, to: &bytes)
             return json.append(raw: bytes)
         }
         let out = UnsafeMutableBufferPointer(start: json.reserve(Self.fixedWidthLimit), count: Self.fixedWidthLimit)
-        json.commit(time.write(into: out, separator: 0x20))
+        json.commit(write(time, layout, into: out))
     }
 
     /// Room enough for `rfc3339` or `humanReadable` of a year of 0-9999 (at most 30 bytes).

@@ -33,7 +33,7 @@ extension BusReader {
         _ body: (ScanEvent) -> Void
     ) throws(BusError) {
         let handoff = ChunkHandoff(buffers: pipelineBuffers)
-        guard let scanner = ScannerThread.start({ scanChunks(handle, chunkSize: chunkSize, into: handoff) }) else {
+        guard let scanner = PosixThread.start({ scanChunks(handle, chunkSize: chunkSize, into: handoff) }) else {
             // No thread to be had: the same events from this one.
             try streamRecords(handle, chunkSize: chunkSize, body)
             return
@@ -228,8 +228,8 @@ final class ChunkHandoff: @unchecked Sendable {
     }
 }
 
-/// A joinable POSIX thread running one closure.
-struct ScannerThread {
+/// A POSIX thread running one closure, to be joined or detached (`pthread_create`; no Foundation, no Dispatch).
+package struct PosixThread {
     private final class Box {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -237,8 +237,8 @@ struct ScannerThread {
 
     private let thread: pthread_t
 
-    /// Starts `body` on a new thread; nil when none could be made.
-    static func start(_ body: @escaping @Sendable () -> Void) -> ScannerThread? {
+    /// Starts `body` on a new thread; nil (and `body` not run) when none could be made.
+    package static func start(_ body: @escaping @Sendable () -> Void) -> PosixThread? {
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         var thread = pthread_t()
         let created = pthread_create(
@@ -255,12 +255,17 @@ struct ScannerThread {
             Unmanaged<Box>.fromOpaque(box).release()
             return nil
         }
-        return ScannerThread(thread: thread)
+        return PosixThread(thread: thread)
     }
 
     /// Waits for the thread to end.
-    func join() {
+    package func join() {
         pthread_join(thread, nil)
+    }
+
+    /// Lets the thread end on its own: nobody waits for it.
+    package func detach() {
+        pthread_detach(thread)
     }
 }
 #endif

@@ -84,32 +84,14 @@ final class PostWorker: Sendable {
     }
 }
 
-/// A detached POSIX thread running one closure (`pthread_create` + `pthread_detach`); no Foundation here.
+/// A detached POSIX thread running one closure (`PosixThread`, detached).
 enum DetachedThread {
-    private final class Box {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-
     static func start(_ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        var thread = pthread_t()
-        let created = pthread_create(
-            &thread,
-            nil,
-            { argument in
-                guard let argument else { return nil }
-                Unmanaged<Box>.fromOpaque(argument).takeRetainedValue().body()
-                return nil
-            },
-            box
-        )
-        if created == 0 {
-            pthread_detach(thread)
-        } else {
+        guard let thread = PosixThread.start(body) else {
             // No thread: run inline rather than drop the post (the UI stalls, but nothing is lost).
-            Unmanaged<Box>.fromOpaque(box).takeRetainedValue().body()
+            return body()
         }
+        thread.detach()
     }
 }
 #endif

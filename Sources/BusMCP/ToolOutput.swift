@@ -8,7 +8,7 @@ enum ToolOutput {
         json.append(raw: "{\"msg_id\":")
         json.append(string: message.msgID)
         json.append(raw: ",\"timestamp\":\"")
-        message.timestamp.appendRFC3339(to: &json.bytes)
+        message.timestamp.appendRFC3339(to: &json)
         json.append(raw: "\"}")
         return json.text
     }

@@ -74,23 +74,30 @@ static inline int terminal_mask_of(__m128i chunk, int unused) {
     (void)unused;
     return terminal_mask(chunk);
 }
+
+// The search of every class, for 4 bytes and more: whole chunks, then the rest as the last sixteen bytes (those it
+// shares with the chunk before hold nothing flagged), or a short search. `count` when nothing is flagged; the
+// caller's byte loop answers for fewer than 4 bytes (`SIZE_MAX` here).
+static inline size_t vector_search(const uint8_t *bytes, size_t count, int (*mask)(__m128i, int), int arg) {
+    if (count < 4) return SIZE_MAX;
+    if (count < 16) return short_search(bytes, count, mask, arg);
+    size_t index = 0;
+    for (; index + 16 <= count; index += 16) {
+        int found = mask(load(bytes + index), arg);
+        if (found != 0) return first(found, index, count);
+    }
+    if (index == count) return count;
+    size_t start = count - 16;
+    return first(mask(load(bytes + start), arg), start, count);
+}
 #endif
 
 size_t bus_json_special(const uint8_t *bytes, size_t count, int flag_non_ascii) {
-    size_t index = 0;
 #if defined(__SSE2__)
-    if (count >= 16) {
-        for (; index + 16 <= count; index += 16) {
-            int mask = json_mask(load(bytes + index), flag_non_ascii);
-            if (mask != 0) return first(mask, index, count);
-        }
-        if (index == count) return count;
-        // The rest, as the last sixteen bytes: those it shares with the chunk before hold nothing flagged.
-        size_t start = count - 16;
-        return first(json_mask(load(bytes + start), flag_non_ascii), start, count);
-    }
-    if (count >= 4) return short_search(bytes, count, json_mask, flag_non_ascii);
+    size_t found = vector_search(bytes, count, json_mask, flag_non_ascii);
+    if (found != SIZE_MAX) return found;
 #endif
+    size_t index = 0;
     for (; index < count; index += 1) {
         uint8_t byte = bytes[index];
         if (byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0xE2 || (flag_non_ascii && byte >= 0x80)) break;
@@ -99,19 +106,11 @@ size_t bus_json_special(const uint8_t *bytes, size_t count, int flag_non_ascii) 
 }
 
 size_t bus_yaml_indicator(const uint8_t *bytes, size_t count) {
-    size_t index = 0;
 #if defined(__SSE2__)
-    if (count >= 16) {
-        for (; index + 16 <= count; index += 16) {
-            int mask = yaml_mask(load(bytes + index));
-            if (mask != 0) return first(mask, index, count);
-        }
-        if (index == count) return count;
-        size_t start = count - 16;
-        return first(yaml_mask(load(bytes + start)), start, count);
-    }
-    if (count >= 4) return short_search(bytes, count, yaml_mask_of, 0);
+    size_t found = vector_search(bytes, count, yaml_mask_of, 0);
+    if (found != SIZE_MAX) return found;
 #endif
+    size_t index = 0;
     for (; index < count; index += 1) {
         uint8_t byte = bytes[index];
         if (byte < 0x20 || byte == 0x23 || byte == 0x3A || byte == 0x7F) break;
@@ -120,19 +119,11 @@ size_t bus_yaml_indicator(const uint8_t *bytes, size_t count) {
 }
 
 size_t bus_terminal_special(const uint8_t *bytes, size_t count) {
-    size_t index = 0;
 #if defined(__SSE2__)
-    if (count >= 16) {
-        for (; index + 16 <= count; index += 16) {
-            int mask = terminal_mask(load(bytes + index));
-            if (mask != 0) return first(mask, index, count);
-        }
-        if (index == count) return count;
-        size_t start = count - 16;
-        return first(terminal_mask(load(bytes + start)), start, count);
-    }
-    if (count >= 4) return short_search(bytes, count, terminal_mask_of, 0);
+    size_t found = vector_search(bytes, count, terminal_mask_of, 0);
+    if (found != SIZE_MAX) return found;
 #endif
+    size_t index = 0;
     for (; index < count; index += 1) {
         uint8_t byte = bytes[index];
         if (byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xE2) break;

@@ -76,14 +76,14 @@ import Testing
         #expect(third.text == "shared first")
     }
 
-    @Test func truncateRemoveAllAndAssignBytes() {
+    @Test func truncateAndRemoveAll() {
         var json = JSONBuffer(capacity: 4)
         json.append(raw: "abcdef")
         json.truncate(to: 2)
         #expect(json.text == "ab")
         json.removeAll()
         #expect(json.isEmpty)
-        json.bytes = Array("replaced".utf8)
+        json.append(raw: Array("replaced".utf8))
         json.append(byte: 0x21)
         #expect(json.text == "replaced!")
     }

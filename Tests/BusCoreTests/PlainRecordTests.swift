@@ -71,9 +71,9 @@ import Testing
                 let message = record.message
                 var json = JSONBuffer()
                 MessageJSON.encode(message, into: &json)
-                var text: [UInt8] = []
-                TerminalText.append(message.type, keepTabs: false, keepLineBreaks: false, to: &text)
-                TerminalText.append(message.body, to: &text)
+                let text =
+                    PlainRecordTests.terminal(message.type, keepTabs: false, keepLineBreaks: false)
+                    + PlainRecordTests.terminal(message.body)
                 let built = (json.bytes, text)
                 guard let plain = record.plain else {
                     out.append(Rendering(plain: nil, built: built))
@@ -87,10 +87,10 @@ import Testing
                 if !written { #expect(plainJSON.bytes == Array("earlier\n".utf8)) }
                 var plainText: [UInt8]?
                 if plain.isValidUTF8 {
-                    var bytes: [UInt8] = []
-                    TerminalText.append(utf8: plain.type, keepTabs: false, keepLineBreaks: false, to: &bytes)
-                    TerminalText.append(utf8: plain.body, to: &bytes)
-                    plainText = bytes
+                    var text = JSONBuffer()
+                    TerminalText.append(utf8: plain.type, keepTabs: false, keepLineBreaks: false, to: &text)
+                    TerminalText.append(utf8: plain.body, to: &text)
+                    plainText = text.bytes
                 }
                 #expect(written == plain.isValidUTF8)
                 let jsonBytes = written ? Array(plainJSON.bytes.dropFirst("earlier\n".utf8.count)) : nil
@@ -162,11 +162,18 @@ import Testing
             let text = (0..<Int.random(in: 0..<12, using: &generator)).map { _ in
                 pieces.randomElement(using: &generator) ?? ""
             }.joined()
-            var appended: [UInt8] = []
-            TerminalText.append(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks, to: &appended)
+            let appended = Self.terminal(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks)
             let expected = TerminalText.escaped(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks)
             #expect(appended == Array(expected.utf8), "\(text.debugDescription)")
         }
+    }
+
+    /// `TerminalText.append` of a string's UTF-8, as `read` writes a built message's type and body.
+    static func terminal(_ text: String, keepTabs: Bool = true, keepLineBreaks: Bool = true) -> [UInt8] {
+        var text = text
+        var output = JSONBuffer()
+        text.withUTF8 { TerminalText.append(utf8: $0, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks, to: &output) }
+        return output.bytes
     }
 
     /// The validator answers as `String(validating:)` does, on every short sequence around the edges of

@@ -17,13 +17,7 @@ package struct JSONBuffer: Sendable {
     }
 
     /// The text's bytes, as an array (a copy): for callers that keep them.
-    package var bytes: [UInt8] {
-        get { withUnsafeBytes { Array($0) } }
-        set {
-            count = 0
-            append(raw: newValue)
-        }
-    }
+    package var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
     package var isEmpty: Bool { count == 0 }
 

@@ -40,27 +40,21 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
     /// RFC 3339 in UTC with the fraction's trailing zeros trimmed, as Go's `time.RFC3339Nano` prints it:
     /// `2026-11-26T14:42:16.0678Z`.
     package var rfc3339: String {
-        var bytes: [UInt8] = []
-        appendRFC3339(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        var json = JSONBuffer()
+        appendRFC3339(to: &json)
+        return json.text
     }
 
     /// `YYYY-MM-DD HH:MM:SS` in UTC, the timestamp of `read`'s text lines.
     package var humanReadable: String {
-        var bytes: [UInt8] = []
-        appendHumanReadable(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        var json = JSONBuffer()
+        appendHumanReadable(to: &json)
+        return json.text
     }
-
-    /// Appends `rfc3339`'s bytes.
-    package func appendRFC3339(to bytes: inout [UInt8]) { append(.rfc3339, to: &bytes) }
 
     /// Appends `rfc3339`'s bytes: the JSON writer's path, which makes no `String` per message and writes the
     /// common years straight into the buffer.
     package func appendRFC3339(to json: inout JSONBuffer) { append(.rfc3339, to: &json) }
-
-    /// Appends `humanReadable`'s bytes.
-    package func appendHumanReadable(to bytes: inout [UInt8]) { append(.humanReadable, to: &bytes) }
 
     /// Appends `humanReadable`'s bytes (`read`'s text lines share the JSON writer's buffer).
     package func appendHumanReadable(to json: inout JSONBuffer) { append(.humanReadable, to: &json) }
@@ -79,16 +73,6 @@ package struct BusTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
         switch layout {
         case .rfc3339: writeRFC3339(time, into: out)
         case .humanReadable: time.write(into: out, separator: 0x20)
-        }
-    }
-
-    private func append(_ layout: Layout, to bytes: inout [UInt8]) {
-        let time = civil
-        guard (0...9999).contains(time.year) else {
-            return appendSlowly(time, separator: layout.separator, zone: layout == .rfc3339, to: &bytes)
-        }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.fixedWidthLimit) { out in
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<write(time, layout, into: out)]))
         }
     }
 

@@ -60,37 +60,8 @@ package enum TerminalText {
         return String(output)
     }
 
-    /// Appends `escaped(text, ...)`'s bytes, copying text that needs no escape as it is.
-    package static func append(
-        _ text: String,
-        keepTabs: Bool = true,
-        keepLineBreaks: Bool = true,
-        to bytes: inout [UInt8]
-    ) {
-        var text = text
-        let plain = text.withUTF8 { utf8 in
-            guard isPlain(utf8, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks) else { return false }
-            bytes.append(contentsOf: utf8)
-            return true
-        }
-        if !plain { bytes.append(contentsOf: escaped(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks).utf8) }
-    }
-
-    /// `append` for text given as well-formed UTF-8 bytes (a message read but not built).
-    package static func append(
-        utf8 text: UnsafeBufferPointer<UInt8>,
-        keepTabs: Bool = true,
-        keepLineBreaks: Bool = true,
-        to bytes: inout [UInt8]
-    ) {
-        if isPlain(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks) {
-            bytes.append(contentsOf: text)
-        } else {
-            bytes.append(contentsOf: escaped(text, keepTabs: keepTabs, keepLineBreaks: keepLineBreaks).utf8)
-        }
-    }
-
-    /// `append(utf8:)` into the buffer `read` writes its output to.
+    /// Appends `escaped`'s bytes of text given as well-formed UTF-8 (a message read but not built, or a built
+    /// message's strings), copying text that needs no escape as it is: `read`'s text lines.
     package static func append(
         utf8 text: UnsafeBufferPointer<UInt8>,
         keepTabs: Bool = true,
